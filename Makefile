@@ -1,0 +1,48 @@
+# Floor: every target sets up what it needs, idempotently, on a fresh Debian machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# System packages: zbar for pyzbar, PostgreSQL server binaries for the store tests,
+# tmux for the end-to-end pty test, poppler for PDF label round trips, chromium for the
+# browser check, nodejs/npm for the offline ZPL renderer.
+APT_PACKAGES := libzbar0 postgresql tmux poppler-utils chromium nodejs npm
+STAMP := $(VENV)/.installed
+
+.PHONY: setup system run demo test lint bench clean
+
+setup: system $(STAMP)
+
+system:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+run: setup
+	$(BIN)/floor demo
+
+test: setup
+	$(BIN)/python -m ruff check floor_app tests bench
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -n 2 --timeout=600
+
+lint: setup
+	$(BIN)/python -m ruff check floor_app tests bench
+	$(BIN)/lint-imports
+
+bench: setup
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

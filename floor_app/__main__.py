@@ -1,0 +1,3 @@
+from floor_app.cli import main
+
+raise SystemExit(main())

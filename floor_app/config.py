@@ -1,0 +1,328 @@
+"""Typed settings for the station, read from ``config.toml`` and ``FLOOR_*`` variables.
+
+Precedence (highest first): command-line flags (``--db``), the environment
+(``FLOOR_DB``, ``FLOOR_HUB__ID``...), the TOML file, the defaults below. Every field has a
+default so that an empty file is a working station. A wrong type, an unknown key or a bad
+value raises :class:`ConfigError` naming the key and the file's line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "db" / "hub.sqlite"
+DEMO_DB_PATH = PROJECT_ROOT / "db" / "demo.sqlite"
+DISPOSITIONS = ("restock", "restock_open_box", "send_to_dc", "refurbish", "liquidate", "recycle")
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased for the person who wrote the file."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class HubSettings(_Section):
+    id: str = Field("HUB-1", min_length=1, max_length=64, description="This hub's id at HQ.")
+    name: str = Field("Local return hub", description="Shown in the station's header.")
+
+
+class DatabaseSettings(_Section):
+    url: str = Field(
+        "",
+        description="SQLAlchemy URL of the hub database; empty means the embedded SQLite file "
+        "db/hub.sqlite. A relative sqlite path is read from the config file's folder.",
+    )
+
+
+class GradeSettings(_Section):
+    scale: list[str] = Field(
+        default_factory=lambda: ["A", "B", "C", "D", "F"],
+        min_length=1,
+        description="Grades from best to worst; a backorder's minimum grade is a place on it.",
+    )
+    keys: dict[str, str] = Field(
+        default_factory=lambda: {"1": "A", "2": "B", "3": "C", "4": "D", "5": "F"},
+        description="Extra keys that grade with one stroke (each grade's own letter always works).",
+    )
+    dispositions: dict[str, str] = Field(
+        default_factory=lambda: {
+            "A": "restock",
+            "B": "restock_open_box",
+            "C": "send_to_dc",
+            "D": "refurbish",
+            "F": "liquidate",
+        },
+        description="What happens to a unit of each grade that no backorder takes.",
+    )
+    checklist: list[str] = Field(
+        default_factory=lambda: ["tags_on", "packaging_intact", "works", "clean"],
+        description="Optional checklist items asked at grading.",
+    )
+    checklist_caps: dict[str, str] = Field(
+        default_factory=lambda: {
+            "tags_on": "B",
+            "packaging_intact": "B",
+            "works": "D",
+            "clean": "C",
+        },
+        description="Best grade a unit can have when a checklist item is answered 'no'.",
+    )
+
+    @field_validator("scale")
+    @classmethod
+    def _scale_unique(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v) or any(not g or len(g) > 8 for g in v):
+            raise ValueError("grades must be unique, non-empty and short")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GradeSettings:
+        for g in self.scale:
+            if g not in self.dispositions:
+                raise ValueError(f"dispositions has no entry for grade {g!r}")
+        for g, d in self.dispositions.items():
+            if g not in self.scale:
+                raise ValueError(f"dispositions names grade {g!r}, which is not on the scale")
+            if d not in DISPOSITIONS:
+                raise ValueError(f"disposition {d!r} for grade {g!r} is not one of {DISPOSITIONS}")
+        for k, g in self.keys.items():
+            if g not in self.scale:
+                raise ValueError(f"key {k!r} grades {g!r}, which is not on the scale")
+        for item, g in self.checklist_caps.items():
+            if g not in self.scale:
+                raise ValueError(f"checklist cap for {item!r} is {g!r}, not on the scale")
+        return self
+
+
+class MatchingSettings(_Section):
+    policy: Literal["default", "value_at_risk"] = Field(
+        "default", description="How eligible backorder lines are ranked."
+    )
+    cancellation_risk_per_day: float = Field(
+        0.02, ge=0, le=1, description="Chance per day waiting that a customer cancels."
+    )
+    default_min_grade: str = Field("A", description="Minimum grade when neither line nor SKU says.")
+
+
+class PrinterSettings(_Section):
+    kind: Literal["zpl-tcp", "cups", "pdf", "file"] = Field(
+        "file", description="zpl-tcp (raw port 9100), cups (lp -o raw), pdf, or file (spool)."
+    )
+    address: str = Field(
+        "", description="host:port for zpl-tcp; the CUPS queue for cups; a folder for pdf/file."
+    )
+    label_size: Literal["4x6", "2x1"] = Field("4x6", description="Label stock for fills.")
+    dpi: Literal[203, 300] = Field(203, description="Printer resolution.")
+    connect_timeout: float = Field(3.0, gt=0, description="Seconds to wait for the printer.")
+    write_timeout: float = Field(5.0, gt=0, description="Seconds to wait for a send to finish.")
+    retry_max_seconds: float = Field(60.0, gt=0, description="Longest wait between retries.")
+
+
+class ScannerSettings(_Section):
+    wedge_prefix: str = Field("", description="Characters the scanner sends before a code.")
+    wedge_suffix: str = Field("", description="Characters before Enter that end a code.")
+    gs1_separator: str = Field(
+        "", max_length=4, description="Printable stand-in the scanner sends for ASCII 29 (GS)."
+    )
+    burst_ms: int = Field(
+        35, ge=1, le=1000, description="Longest gap between keys of one scanner burst."
+    )
+    camera_device: str = Field(
+        "", description="Camera index (0), video file or image folder; empty: no camera."
+    )
+    rma_pattern: str = Field(r"^RMA-?[0-9A-Z]{4,20}$", description="Regex of an RMA number.")
+    badge_pattern: str = Field(r"^(?:BADGE:|OP-)[0-9A-Za-z_-]{1,32}$", description="Badge regex.")
+    label_pattern: str = Field(r"^LBL-[0-9A-Z]{6,32}$", description="Regex of a label id.")
+
+    @field_validator("rma_pattern", "badge_pattern", "label_pattern")
+    @classmethod
+    def _regex(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return v
+
+
+class SyncSettings(_Section):
+    hq_url: str = Field("", description="HQ base URL (http:// or https://); empty: offline.")
+    token: str = Field("", description="This hub's token (prefer token_env).")
+    token_env: str = Field("FLOOR_HQ_TOKEN", description="Variable that holds the hub token.")
+    interval_seconds: float = Field(15.0, gt=0, description="Seconds between sync rounds.")
+    batch_size: int = Field(500, ge=1, le=10000, description="Events per push request.")
+    verify_tls: bool = Field(True, description="Check HQ's certificate (keep on).")
+
+    def resolved_token(self) -> str:
+        return self.token or os.environ.get(self.token_env, "")
+
+
+class CostSettings(_Section):
+    central_per_return: float = Field(35.0, ge=0, description="Cost of a return sent to a DC.")
+    local_per_return: float = Field(5.0, ge=0, description="Cost of a return handled here.")
+
+
+class StationSettings(_Section):
+    undo_window_seconds: int = Field(120, ge=0, description="How long a decision can be undone.")
+    idle_signout_seconds: int = Field(900, ge=0, description="Idle time before sign-out; 0: off.")
+    theme: Literal["default", "high-contrast"] = Field("default", description="Screen theme.")
+    bell: bool = Field(True, description="Ring the terminal bell on failures.")
+
+
+class RosterSettings(_Section):
+    operators: list[str] = Field(
+        default_factory=list, description="Badge ids allowed to sign in; empty: any id."
+    )
+    leads: list[str] = Field(default_factory=list, description="Badge ids of shift leads.")
+
+
+class ServeSettings(_Section):
+    host: str = Field("127.0.0.1", description="Address `floor serve` binds to.")
+    port: int = Field(8765, ge=1, le=65535, description="Port of `floor serve`.")
+    token: str = Field("", description="Access token for the browser view (or token_env).")
+    token_env: str = Field("FLOOR_SERVE_TOKEN", description="Variable holding the access token.")
+
+
+class Settings(BaseSettings):
+    """The whole configuration. Sections mirror ``config.toml``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FLOOR_", env_nested_delimiter="__", extra="forbid", validate_assignment=True
+    )
+
+    hub: HubSettings = Field(default_factory=HubSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    grades: GradeSettings = Field(default_factory=GradeSettings)
+    matching: MatchingSettings = Field(default_factory=MatchingSettings)
+    printer: PrinterSettings = Field(default_factory=PrinterSettings)
+    scanner: ScannerSettings = Field(default_factory=ScannerSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
+    costs: CostSettings = Field(default_factory=CostSettings)
+    station: StationSettings = Field(default_factory=StationSettings)
+    roster: RosterSettings = Field(default_factory=RosterSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
+
+    #: Folder of the config file; relative paths in it are read from there.
+    base_dir: Path = Field(default=PROJECT_ROOT, exclude=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's values arrive as init kwargs; FLOOR_* variables override them.
+        return (env_settings, init_settings)
+
+    @model_validator(mode="after")
+    def _min_grade_on_scale(self) -> Settings:
+        if self.matching.default_min_grade not in self.grades.scale:
+            raise ValueError(
+                f"matching.default_min_grade {self.matching.default_min_grade!r} is not a grade"
+            )
+        return self
+
+    def database_url(self) -> str:
+        url = self.database.url
+        if not url:
+            return f"sqlite:///{DEFAULT_DB_PATH}"
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/"):
+            rest = url[len(prefix) :]
+            if rest and rest != ":memory:" and not rest.startswith("file:"):
+                return prefix + str((self.base_dir / rest).resolve())
+        return url
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Best line number in the TOML ``text`` for a validation error at ``loc``."""
+    if not loc:
+        return None
+    lines = text.splitlines()
+    section = str(loc[0])
+    key = str(loc[1]) if len(loc) > 1 else None
+    header = re.compile(r"^\s*\[\s*" + re.escape(section) + r"\s*\]")
+    any_header = re.compile(r"^\s*\[")
+    start = None
+    for i, line in enumerate(lines):
+        if header.match(line):
+            start = i
+            break
+    if start is None:
+        # A top-level key (or an unknown section written as a dotted key).
+        pat = re.compile(r"^\s*" + re.escape(section) + r"\s*[=.]")
+        return next((i + 1 for i, line in enumerate(lines) if pat.match(line)), None)
+    if key is None:
+        return start + 1
+    pat = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
+    for i in range(start + 1, len(lines)):
+        if any_header.match(lines[i]):
+            break
+        if pat.match(lines[i]):
+            return i + 1
+    return start + 1
+
+
+def _describe(err: dict[str, Any]) -> str:
+    loc = tuple(p for p in err["loc"])
+    key = ".".join(str(p) for p in loc) or "(file)"
+    if err["type"] == "extra_forbidden":
+        return f"{key}: unknown key"
+    return f"{key}: {err['msg']}"
+
+
+def load_settings(path: str | Path | None = None, *, db_url: str | None = None) -> Settings:
+    """Load settings from ``path`` (or ``FLOOR_CONFIG``, or ``./config.toml`` if present).
+
+    ``db_url`` (the ``--db`` flag) wins over everything; ``FLOOR_DB`` comes next.
+    """
+    explicit = path or os.environ.get("FLOOR_CONFIG")
+    cfg_path: Path | None
+    if explicit:
+        cfg_path = Path(explicit)
+        if not cfg_path.is_file():
+            raise ConfigError(f"{cfg_path}: config file not found")
+    else:
+        cwd_cfg = Path.cwd() / "config.toml"
+        cfg_path = cwd_cfg if cwd_cfg.is_file() else None
+
+    text = ""
+    data: dict[str, Any] = {}
+    if cfg_path is not None:
+        try:
+            text = cfg_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{cfg_path}: cannot read config: {exc}") from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{cfg_path}: not valid TOML: {exc}") from None
+    base = cfg_path.resolve().parent if cfg_path else Path.cwd()
+    if "base_dir" in data:
+        raise ConfigError(f"{cfg_path}:{_line_of(text, ('base_dir',))}: base_dir: unknown key")
+    try:
+        settings = Settings(**data, base_dir=base)
+    except ValidationError as exc:
+        where = str(cfg_path) if cfg_path else "settings"
+        msgs = []
+        for err in exc.errors():
+            line = _line_of(text, tuple(err["loc"])) if text else None
+            prefix = f"{where}:{line}" if line else where
+            msgs.append(f"{prefix}: {_describe(dict(err))}")
+        raise ConfigError("\n".join(msgs)) from None
+    override = db_url or os.environ.get("FLOOR_DB")
+    if override:
+        settings.database.url = override
+    return settings
