@@ -114,7 +114,8 @@ def explain_no_match(
         return "no open backorder for this SKU at this hub"
     here = [ln for ln in same_sku if ln.hub_id == hub_id]
     if not here:
-        return f"{_n(len(same_sku), 'backorder line')} for this SKU belong to another hub"
+        verb = "belongs" if len(same_sku) == 1 else "belong"
+        return f"{_n(len(same_sku), 'backorder line')} for this SKU {verb} to another hub"
     open_here = [ln for ln in here if ln.status == "open"]
     if not open_here:
         return "no open backorder for this SKU at this hub"

@@ -101,9 +101,11 @@ class Database:
     def write(self) -> Iterator[Session]:
         """A write transaction: committed on success, rolled back on any exception."""
         try:
-            with Session(self._write_engine, expire_on_commit=False) as session:
-                with session.begin():
-                    yield session
+            with (
+                Session(self._write_engine, expire_on_commit=False) as session,
+                session.begin(),
+            ):
+                yield session
         except OperationalError as exc:
             raise StoreError(describe_operational_error(exc)) from exc
 
