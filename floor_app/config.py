@@ -27,6 +27,18 @@ class ConfigError(Exception):
     """A configuration problem, already phrased for the person who wrote the file."""
 
 
+class _KeyedError(ValueError):
+    """A cross-field check that knows which key (below its section) is wrong.
+
+    Pydantic reports a model validator's error at the section; ``load_settings`` appends
+    ``sub`` to the location so the message names the key and its line.
+    """
+
+    def __init__(self, sub: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.sub = sub
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -89,18 +101,27 @@ class GradeSettings(_Section):
     def _consistent(self) -> GradeSettings:
         for g in self.scale:
             if g not in self.dispositions:
-                raise ValueError(f"dispositions has no entry for grade {g!r}")
+                raise _KeyedError(("dispositions",), f"dispositions has no entry for grade {g!r}")
         for g, d in self.dispositions.items():
             if g not in self.scale:
-                raise ValueError(f"dispositions names grade {g!r}, which is not on the scale")
+                raise _KeyedError(
+                    ("dispositions", g),
+                    f"dispositions names grade {g!r}, which is not on the scale",
+                )
             if d not in DISPOSITIONS:
-                raise ValueError(f"disposition {d!r} for grade {g!r} is not one of {DISPOSITIONS}")
+                raise _KeyedError(
+                    ("dispositions", g),
+                    f"disposition {d!r} for grade {g!r} is not one of {', '.join(DISPOSITIONS)}",
+                )
         for k, g in self.keys.items():
             if g not in self.scale:
-                raise ValueError(f"key {k!r} grades {g!r}, which is not on the scale")
+                raise _KeyedError(("keys", k), f"key {k!r} grades {g!r}, which is not on the scale")
         for item, g in self.checklist_caps.items():
             if g not in self.scale:
-                raise ValueError(f"checklist cap for {item!r} is {g!r}, not on the scale")
+                raise _KeyedError(
+                    ("checklist_caps", item),
+                    f"checklist cap for {item!r} is {g!r}, not on the scale",
+                )
         return self
 
 
@@ -229,8 +250,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _min_grade_on_scale(self) -> Settings:
         if self.matching.default_min_grade not in self.grades.scale:
-            raise ValueError(
-                f"matching.default_min_grade {self.matching.default_min_grade!r} is not a grade"
+            raise _KeyedError(
+                ("matching", "default_min_grade"),
+                f"default_min_grade {self.matching.default_min_grade!r} is not on the grade scale",
             )
         return self
 
@@ -238,55 +260,96 @@ class Settings(BaseSettings):
         url = self.database.url
         if not url:
             return f"sqlite:///{DEFAULT_DB_PATH}"
-        prefix = "sqlite:///"
-        if url.startswith(prefix) and not url.startswith(prefix + "/"):
-            rest = url[len(prefix) :]
-            if rest and rest != ":memory:" and not rest.startswith("file:"):
-                return prefix + str((self.base_dir / rest).resolve())
-        return url
+        return _absolute_sqlite(url, self.base_dir)
+
+
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+
+
+def _table_path(header: str) -> tuple[str, ...]:
+    return tuple(p.strip().strip("\"'") for p in header.split("."))
 
 
 def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Best line number in the TOML ``text`` for a validation error at ``loc``."""
-    if not loc:
+    """Best line number in the TOML ``text`` for a validation error at ``loc``.
+
+    Finds the deepest ``[table]`` (or ``[table.sub]``) header on the path, then the line
+    of the next key under it; falls back to the header's own line.
+    """
+    parts = tuple(str(p) for p in loc)
+    if not parts:
         return None
     lines = text.splitlines()
-    section = str(loc[0])
-    key = str(loc[1]) if len(loc) > 1 else None
-    header = re.compile(r"^\s*\[\s*" + re.escape(section) + r"\s*\]")
-    any_header = re.compile(r"^\s*\[")
-    start = None
-    for i, line in enumerate(lines):
-        if header.match(line):
-            start = i
-            break
-    if start is None:
-        # A top-level key (or an unknown section written as a dotted key).
-        pat = re.compile(r"^\s*" + re.escape(section) + r"\s*[=.]")
-        return next((i + 1 for i, line in enumerate(lines) if pat.match(line)), None)
-    if key is None:
+    headers = [
+        (i, _table_path(m.group(1))) for i, ln in enumerate(lines) if (m := _HEADER.match(ln))
+    ]
+    start, depth = -1, 0
+    for i, path in headers:
+        if len(path) > depth and parts[: len(path)] == path:
+            start, depth = i, len(path)
+    if depth == len(parts):
         return start + 1
-    pat = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
+    key = parts[depth]
+    pat = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*[=.]")
     for i in range(start + 1, len(lines)):
-        if any_header.match(lines[i]):
+        if _HEADER.match(lines[i]):
             break
         if pat.match(lines[i]):
             return i + 1
-    return start + 1
+    return start + 1 if start >= 0 else None
 
 
-def _describe(err: dict[str, Any]) -> str:
-    loc = tuple(p for p in err["loc"])
-    key = ".".join(str(p) for p in loc) or "(file)"
+def _error_loc(err: Any) -> tuple[str, ...]:
+    loc = tuple(str(p) for p in err["loc"])
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, _KeyedError):
+        sub = cause.sub
+        # The Settings-level check names its section itself.
+        if loc and sub and sub[0] == loc[-1]:
+            sub = sub[1:]
+        loc = loc + sub
+    return loc
+
+
+def _describe(err: Any, loc: tuple[str, ...]) -> str:
+    key = ".".join(loc) or "(file)"
     if err["type"] == "extra_forbidden":
-        return f"{key}: unknown key"
-    return f"{key}: {err['msg']}"
+        return f"{key}: unknown {'section' if len(loc) == 1 else 'key'}"
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, ValueError):
+        return f"{key}: {cause}"
+    got = repr(err.get("input"))
+    if len(got) > 60:
+        got = got[:57] + "..."
+    return f"{key}: {err['msg']} (got {got})"
+
+
+def _env_source(loc: tuple[str, ...]) -> str | None:
+    """The FLOOR_* variable that supplied the value at ``loc``, if any."""
+    env = {k.upper(): k for k in os.environ}
+    for n in range(len(loc), 0, -1):
+        name = "FLOOR_" + "__".join(loc[:n]).upper()
+        if name in env:
+            return env[name]
+    return None
+
+
+def _absolute_sqlite(url: str, base: Path) -> str:
+    """A relative ``sqlite:///path`` made absolute against ``base``; other URLs unchanged."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/"):
+        rest = url[len(prefix) :]
+        if rest and rest != ":memory:" and not rest.startswith("file:"):
+            return prefix + str((base / rest).resolve())
+    return url
 
 
 def load_settings(path: str | Path | None = None, *, db_url: str | None = None) -> Settings:
     """Load settings from ``path`` (or ``FLOOR_CONFIG``, or ``./config.toml`` if present).
 
-    ``db_url`` (the ``--db`` flag) wins over everything; ``FLOOR_DB`` comes next.
+    ``db_url`` (the ``--db`` flag) wins over everything; ``FLOOR_DB`` comes next. A relative
+    sqlite path given there is read from the current folder (it was typed there), while
+    one in the file is read from the file's folder.
     """
     explicit = path or os.environ.get("FLOOR_CONFIG")
     cfg_path: Path | None
@@ -318,11 +381,16 @@ def load_settings(path: str | Path | None = None, *, db_url: str | None = None) 
         where = str(cfg_path) if cfg_path else "settings"
         msgs = []
         for err in exc.errors():
-            line = _line_of(text, tuple(err["loc"])) if text else None
-            prefix = f"{where}:{line}" if line else where
-            msgs.append(f"{prefix}: {_describe(dict(err))}")
+            loc = _error_loc(err)
+            env_name = _env_source(loc)
+            if env_name:
+                prefix = f"environment {env_name}"
+            else:
+                line = _line_of(text, loc) if text else None
+                prefix = f"{where}:{line}" if line else where
+            msgs.append(f"{prefix}: {_describe(err, loc)}")
         raise ConfigError("\n".join(msgs)) from None
     override = db_url or os.environ.get("FLOOR_DB")
     if override:
-        settings.database.url = override
+        settings.database.url = _absolute_sqlite(override, Path.cwd())
     return settings
