@@ -253,16 +253,11 @@ class StationService:
             raise BadScan("no codes given")
         return sort_scans([self.classify(c) for c in codes], list(codes))
 
-    def _open_lines(self, s: Session, sku: str) -> list[BackorderLine]:
-        return list(
-            s.exec(
-                select(BackorderLine).where(
-                    BackorderLine.sku == sku,
-                    BackorderLine.status == "open",
-                    BackorderLine.hub_id == self.hub_id,
-                )
-            )
-        )
+    def _open_lines(self, s: Session, sku: str, *, any_hub: bool = False) -> list[BackorderLine]:
+        q = select(BackorderLine).where(BackorderLine.sku == sku, BackorderLine.status == "open")
+        if not any_hub:
+            q = q.where(BackorderLine.hub_id == self.hub_id)
+        return list(s.exec(q))
 
     def identify(self, codes: Sequence[str]) -> Identification:
         scans = self._scanset(codes)
@@ -335,6 +330,7 @@ class StationService:
             received_by=operator,
         )
         s.add(unit)
+        s.flush()  # rows that point at the unit are inserted after it
         append_event(
             s,
             hub_id=self.hub_id,
@@ -664,7 +660,8 @@ class StationService:
         """Reserve the policy's first eligible line, by a conditional update that cannot
         overfill even if another writer got there first."""
         default_min = item.min_grade or self.settings.matching.default_min_grade
-        rows = self._open_lines(s, item.sku)
+        # Other hubs' lines are never taken (matching checks the hub) but explain a miss.
+        rows = self._open_lines(s, item.sku, any_hub=True)
         by_id = {r.backorder_id: r for r in rows}
         views = [line_view(r, default_min) for r in rows]
         ranked = matching.choose(

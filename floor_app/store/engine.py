@@ -113,9 +113,10 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A short read transaction; never hold it across a UI await."""
         try:
+            # Closing (not rolling back) ends the read transaction: a rollback would expire
+            # the loaded rows, which callers use after the block.
             with Session(self.engine, expire_on_commit=False) as session:
                 yield session
-                session.rollback()
         except OperationalError as exc:
             raise StoreError(describe_operational_error(exc)) from exc
 
