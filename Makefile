@@ -34,7 +34,6 @@ run: setup
 
 test: setup
 	$(BIN)/python -m ruff check floor_app tests bench
-	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 --timeout=600
 
 lint: setup
