@@ -99,9 +99,6 @@ class GradeSettings(_Section):
 
     @model_validator(mode="after")
     def _consistent(self) -> GradeSettings:
-        for g in self.scale:
-            if g not in self.dispositions:
-                raise _KeyedError(("dispositions",), f"dispositions has no entry for grade {g!r}")
         for g, d in self.dispositions.items():
             if g not in self.scale:
                 raise _KeyedError(
@@ -113,6 +110,9 @@ class GradeSettings(_Section):
                     ("dispositions", g),
                     f"disposition {d!r} for grade {g!r} is not one of {', '.join(DISPOSITIONS)}",
                 )
+        for g in self.scale:
+            if g not in self.dispositions:
+                raise _KeyedError(("dispositions",), f"dispositions has no entry for grade {g!r}")
         for k, g in self.keys.items():
             if g not in self.scale:
                 raise _KeyedError(("keys", k), f"key {k!r} grades {g!r}, which is not on the scale")

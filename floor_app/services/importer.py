@@ -431,7 +431,9 @@ def _load_catalog(
     )
     bad += dupes
     mapped = {g.gtin: g.sku for g in _existing(session, Gtin.gtin, seen_gtin)}
-    file_sku = {r["gtin"]: r["sku"] for _, r in gtin_rows}
+    file_sku: dict[str, str] = {}
+    for _, r in gtin_rows:
+        file_sku.setdefault(r["gtin"], r["sku"])  # the first line wins; later ones are bad
     for g, line in seen_gtin.items():
         if g in mapped and mapped[g] != file_sku[g]:
             bad.append(BadRow(line, f"gtin {g} already belongs to sku {mapped[g]!r}"))
