@@ -363,11 +363,14 @@ class StationService:
     ) -> Unit:
         existing = self._find_received(s, scans, ident.sku)
         if existing is not None:
-            if existing.status != "received":
+            if existing.status not in ("received", "held"):
                 raise Refused(
                     f"this unit (serial {existing.serial}) was already decided as "
                     f"{existing.disposition or existing.status} ({existing.unit_id})"
                 )
+            if existing.sku is None and ident.sku is not None:  # identified since receipt
+                existing.sku = ident.sku
+                s.add(existing)
             return existing
         return self._new_unit(s, scans, ident, operator, now)
 
@@ -482,6 +485,14 @@ class StationService:
         note: str,
         now: datetime,
     ) -> DecisionResult:
+        if unit.status == "held":  # decided again: its old exception is settled by this
+            for exc in s.exec(
+                select(HubException).where(
+                    HubException.unit_id == unit.unit_id, col(HubException.resolved_at).is_(None)
+                )
+            ):
+                exc.resolved_at, exc.resolved_by, exc.resolution = now, operator, "re-decided"
+                s.add(exc)
         inspection = Inspection(
             unit_id=unit.unit_id,
             grade=grade,

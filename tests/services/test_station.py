@@ -351,3 +351,19 @@ def test_history_lists_the_operators_units_newest_first(svc: Services, clock: Cl
     hist = svc.station.history("W7")
     assert [h.unit_id for h in hist] == [b.unit_id, a.unit_id]
     assert hist[1].ship_to_city == "Lyon"
+
+
+def test_held_unit_is_decided_again_once_the_catalogue_knows_it(svc: Services) -> None:
+    code = f"]C101{UNKNOWN.rjust(14, '0')}21S-77"
+    held = svc.station.receive([code], "W7")
+    assert held.status == "held"
+    with svc.db.write() as s:
+        s.add(CatalogItem(sku="NEW-1", name="New thing"))
+        s.flush()
+        s.add(Gtin(gtin=UNKNOWN.rjust(14, "0"), sku="NEW-1"))
+    r = svc.station.process([code], "A", "W7")
+    assert r.unit_id == held.unit_id
+    assert r.decision == "restock" and r.sku == "NEW-1"
+    with svc.db.read() as s:
+        exc = s.exec(select(HubException).where(HubException.unit_id == held.unit_id)).one()
+    assert exc.resolved_at is not None and exc.resolution == "re-decided"
