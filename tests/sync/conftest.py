@@ -1,0 +1,109 @@
+"""Fixtures for the sync tests: an HQ database, hubs with real station services, a real
+uvicorn HQ on a free loopback port, and a world that drives them all."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sync_world import HQ_TOKENS, World
+
+from floor_app.store.engine import Database
+
+
+@pytest.fixture(scope="session")
+def _hq_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated HQ SQLite file per worker; tests copy it (running Alembic is slower)."""
+    from floor_app.sync.hq.db import upgrade
+
+    path = tmp_path_factory.mktemp("hq-template") / "hq.sqlite"
+    db = Database(f"sqlite:///{path}")
+    upgrade(db)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def hq_url(tmp_path: Path, _hq_template: Path) -> str:
+    target = tmp_path / "hq.sqlite"
+    shutil.copyfile(_hq_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def pg_hq_url(pg_url: str) -> Iterator[str]:
+    """A fresh, migrated HQ database on the session's throwaway PostgreSQL cluster."""
+    import psycopg
+
+    from floor_app.sync.hq.db import upgrade
+
+    name = "hq_" + uuid.uuid4().hex[:12]
+    base = pg_url.replace("postgresql+psycopg://", "postgresql://")
+    admin_dsn = base.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    url = pg_url.rsplit("/", 1)[0] + "/" + name
+    db = Database(url)
+    upgrade(db)
+    db.dispose()
+    yield url
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def world(tmp_path: Path, hq_url: str, _migrated_sqlite: Path) -> Iterator[World]:
+    w = World(tmp_path, hq_url, _migrated_sqlite)
+    yield w
+    w.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServerThread:
+    """A real uvicorn server on loopback, in a thread of this process."""
+
+    def __init__(self, app: object, port: int | None = None) -> None:
+        self.port = port or free_port()
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",  # type: ignore[arg-type]
+            lifespan="off",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> ServerThread:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+__all__ = ["HQ_TOKENS", "ServerThread", "free_port"]
