@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # System packages: zbar for pyzbar, PostgreSQL server binaries for the store tests,
 # tmux for the end-to-end pty test, poppler for PDF label round trips, chromium for the
-# browser check, nodejs/npm for the offline ZPL renderer.
-APT_PACKAGES := libzbar0 postgresql tmux poppler-utils chromium nodejs npm
+# browser check. Node.js/npm (for the offline ZPL renderer) come from Debian only when
+# the machine has no node of its own (a NodeSource node conflicts with Debian's npm).
+APT_PACKAGES := libzbar0 postgresql tmux poppler-utils chromium
 STAMP := $(VENV)/.installed
 
 .PHONY: setup system run demo test lint bench clean
@@ -22,6 +23,13 @@ system:
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+	@command -v npm >/dev/null 2>&1 || { \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm; }
+	@# Debian's own python3 needs python3-venv for `python3 -m venv`.
+	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-venv; }
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
