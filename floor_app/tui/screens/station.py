@@ -1,0 +1,526 @@
+"""The station screen: sign in, scan, grade, the answer, confirm the label, undo.
+
+The screen decides; widgets only report what the worker did (``ScanInput`` posts scans
+and one-key commands). Every call into the services runs in a thread worker that posts a
+:class:`WorkDone` / :class:`WorkFailed` message back, so the screen never waits on the
+database, the printer or the network.
+
+States: ``signed_out`` -> ``idle`` -> (``identifying``) -> ``grading`` -> (``deciding``)
+-> ``decided`` (waiting for the label's confirm scan) -> ``idle`` ... An error puts the
+screen in ``error`` until Enter/Esc; the state before it comes back after.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from floor_app.tui import answers
+from floor_app.tui.answers import Answer, Checklist
+from floor_app.tui.messages import (
+    CameraScan,
+    HistoryRead,
+    LabelState,
+    StatusRead,
+    WorkDone,
+    WorkFailed,
+)
+from floor_app.tui.widgets.answer_banner import AnswerBanner
+from floor_app.tui.widgets.grade_prompt import GradePrompt
+from floor_app.tui.widgets.history_list import HistoryList
+from floor_app.tui.widgets.scan_input import ScanInput
+from floor_app.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from floor_app.services.context import Services
+    from floor_app.services.station import DecisionResult, Identification, OperatorInfo
+
+#: Letters that act alone in the idle state wait this long for a following key, so a code
+#: typed by hand that starts with U, L or H is not taken for a command.
+IDLE_COMMAND_MS = 400.0
+TOGGLE_KEYS = "6789GJKMPQRSTVWXYZ"
+MAX_CODES = 3
+
+
+class StationScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("f2", "history", "History"),
+        Binding("f3", "receive_mode", "Receive"),
+        Binding("f4", "sign_out", "Sign out"),
+        Binding("f5", "label", "Label"),
+        Binding("f6", "camera", "Camera", show=False),
+        Binding("f8", "undo", "Undo"),
+        Binding("f9", "lead", "Lead", show=False),
+        Binding("escape", "escape", "Back", show=False),
+    ]
+
+    def __init__(self, services: Services, *, idle_clock: Callable[[], float] = time.monotonic):
+        super().__init__()
+        self.services = services
+        self.settings = services.settings
+        self.idle_clock = idle_clock
+        self.state = "signed_out"
+        self.operator: OperatorInfo | None = None
+        self.receive_mode = False
+        self.codes: list[str] = []
+        self.ident: Identification | None = None
+        self.checklist = Checklist(tuple(self.settings.grades.checklist))
+        self.note = ""
+        self.note_mode = False
+        self.last: DecisionResult | None = None
+        self.label_text = ""
+        self.answer: Answer | None = None
+        self._saved: tuple[str, Answer | None] | None = None
+        self._req = 0
+        self._queue: deque[tuple[str, str]] = deque()
+        self._last_activity = idle_clock()
+        self.camera: Any = None
+        grades = self.settings.grades
+        keys_by_grade: dict[str, list[str]] = {}
+        for k, g in grades.keys.items():
+            keys_by_grade.setdefault(g, []).append(k)
+        self.grade_keys = tuple((g, "".join(keys_by_grade.get(g, []))) for g in grades.scale)
+        used = {g.upper() for g in grades.scale} | {k.upper() for k in grades.keys} | set("NLUH?")
+        free = [k for k in TOGGLE_KEYS if k not in used]
+        self.toggle_keys = tuple(zip(free, grades.checklist, strict=False))
+
+    # -- layout ------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Horizontal(id="body"):
+            with Vertical(id="main"):
+                yield AnswerBanner(id="banner")
+                yield GradePrompt(id="grade")
+                yield ScanInput(burst_ms=self.settings.scanner.burst_ms, id="scan")
+            with VerticalScroll(id="side"):
+                yield HistoryList(id="history")
+                yield Static(id="label-preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        bar = self.query_one(StatusBar)
+        bar.hub = f"{self.settings.hub.id} {self.settings.hub.name}"
+        bar.database = _db_name(self.services)
+        self.query_one(GradePrompt).grades = self.grade_keys
+        self.query_one(GradePrompt).toggles = self.toggle_keys
+        self._enter("signed_out")
+        self.scan_input.focus()
+        self.poll_status()
+        self.set_interval(3.0, self.poll_status)
+        self.set_interval(1.0, self.check_idle)
+
+    @property
+    def scan_input(self) -> ScanInput:
+        return self.query_one(ScanInput)
+
+    def on_descendant_blur(self) -> None:
+        # The scan field is always the one with focus while this screen is on top.
+        self.call_after_refresh(self._refocus)
+
+    def _refocus(self) -> None:
+        if self.is_current:
+            self.scan_input.focus()
+
+    def on_screen_resume(self) -> None:
+        self.scan_input.focus()
+
+    # -- state ---------------------------------------------------------------------------------
+    def _show(self, answer: Answer) -> None:
+        self.answer = answer
+        self.query_one(AnswerBanner).show(answer)
+        if answer.loud and self.settings.station.bell:
+            self.app.bell()
+
+    def _enter(self, state: str) -> None:
+        self.state = state
+        scan = self.scan_input
+        burst = float(self.settings.scanner.burst_ms)
+        prompt = self.query_one(GradePrompt)
+        prompt.display = state == "grading"
+        if state == "signed_out":
+            scan.prompt = "Scan your badge"
+            scan.set_commands({"?": burst})
+            self._show(Answer("idle", "SCAN BADGE", (), "F1 help"))
+        elif state == "grading":
+            cmds = {k: burst for g, ks in self.grade_keys for k in (g, *ks)}
+            cmds.update({k: burst for k, _ in self.toggle_keys})
+            cmds.update({"N": burst, "?": burst})
+            scan.set_commands({} if self.note_mode else cmds)
+            scan.prompt = "Note" if self.note_mode else "Grade (key) or scan"
+            prompt.checklist = self.checklist
+            prompt.note = self.note
+        elif state == "error":
+            scan.set_commands({})
+            scan.prompt = "Enter/Esc to continue"
+        elif state in ("idle", "decided"):
+            scan.set_commands(
+                {"U": IDLE_COMMAND_MS, "L": IDLE_COMMAND_MS, "H": IDLE_COMMAND_MS, "?": burst}
+            )
+            mode = "Receive" if self.receive_mode else "Scan"
+            scan.prompt = "Scan label or next unit" if state == "decided" else mode
+        else:  # identifying / deciding / working: keys still collect, scans queue
+            scan.set_commands({})
+        self.query_one(StatusBar).mode = "RECEIVE" if self.receive_mode else ""
+
+    def _fail(self, title: str, reason: str, scan: str | None) -> None:
+        if self.state != "error":
+            self._saved = (self.state, self.answer)
+        self._show(answers.error_answer(title, reason, scan))
+        self._enter("error")
+
+    def _acknowledge(self) -> None:
+        state, answer = self._saved or ("idle", None)
+        self._saved = None
+        if self.operator is None:
+            state = "signed_out"
+        elif state in ("identifying", "deciding", "working"):
+            state = "grading" if self.ident is not None and state == "deciding" else "idle"
+        self._enter(state)
+        if state != "signed_out":
+            self._show(answer or self._ready_answer())
+        self._drain()
+
+    def _ready_answer(self) -> Answer:
+        if self.receive_mode:
+            return Answer("info", "RECEIVE", (), "Scan RMA and/or product · F3 leave receive mode")
+        return Answer("idle", "SCAN NEXT UNIT", (), "Scan the RMA or the product")
+
+    def _touch(self) -> None:
+        self._last_activity = self.idle_clock()
+
+    # -- input ---------------------------------------------------------------------------------
+    @on(ScanInput.Submitted)
+    def on_scan_submitted(self, event: ScanInput.Submitted) -> None:
+        self._touch()
+        if self.note_mode:
+            # Hand-typed text is the note; a burst that ended the line is a scan.
+            self.note = (self.note + " " + event.typed).strip() if event.typed else self.note
+            self.note_mode = False
+            self._enter("grading")
+            if event.scan:
+                self.route_scan(event.scan, event.source)
+            return
+        text = event.scan if event.scan is not None else event.typed
+        if not text:
+            if self.state == "error":
+                self._acknowledge()
+            return
+        self.route_scan(text, event.source if event.scan is not None else "typed")
+
+    @on(ScanInput.Command)
+    def on_scan_command(self, event: ScanInput.Command) -> None:
+        self._touch()
+        key = event.key.upper()
+        if key == "?":
+            self.action_help()
+        elif self.state == "grading":
+            self._grading_key(key)
+        elif self.state in ("idle", "decided"):
+            {"U": self.action_undo, "L": self.action_lead, "H": self.action_history}[key]()
+
+    def on_camera_scan(self, message: CameraScan) -> None:
+        self._touch()
+        self.route_scan(message.text, "camera")
+
+    def _grading_key(self, key: str) -> None:
+        if key == "N":
+            self.note_mode = True
+            self._enter("grading")
+            return
+        for k, item in self.toggle_keys:
+            if key == k:
+                self.checklist.toggle(item)
+                self.query_one(GradePrompt).checklist = self.checklist
+                return
+        grade = self.services.station.scale.grade_for_key(key)
+        if grade is not None and self.ident is not None:
+            self._decide(grade)
+
+    def route_scan(self, text: str, source: str) -> None:
+        """Every scan (wedge, paste, typed, camera, caught by a modal) comes through here."""
+        if self.state == "error":
+            # The error must be acknowledged first; the refused scan stays on screen.
+            self.notify("Acknowledge the error first (Enter or Esc)", severity="error")
+            if self.settings.station.bell:
+                self.app.bell()
+            return
+        if self.state in ("identifying", "deciding", "working"):
+            self._queue.append((text, source))
+            return
+        if self.operator is None:
+            self._run("working", "signed_in", text, lambda: self.services.station.sign_in(text))
+            return
+        try:
+            scan = self.services.station.classify(text)
+        except Exception as exc:
+            from floor_app.tui.work import describe_error
+
+            self._fail(*describe_error(exc), text)
+            return
+        kind = scan.kind.value
+        if kind == "badge":
+            self._run("working", "signed_in", text, lambda: self.services.station.sign_in(text))
+        elif kind == "label":
+            expected = self.last.label_id if self.state == "decided" and self.last else None
+            op = self.operator.badge_id
+            self._run(
+                "working",
+                "confirmed",
+                text,
+                lambda: self.services.station.confirm(text, op, expected_label_id=expected),
+            )
+        else:
+            self._unit_scan(text, kind)
+
+    def _unit_scan(self, text: str, kind: str) -> None:
+        ident = self.ident
+        if ident is not None and ident.status == "need_product" and len(self.codes) < MAX_CODES:
+            same_unit = True  # the RMA came first; this is its product
+        else:
+            # While grading, an RMA scanned after the product belongs to the same unit;
+            # anything else starts a new unit (the ungraded one is dropped, nothing saved).
+            same_unit = self.state == "grading" and kind == "rma" and ident is not None
+            same_unit = same_unit and ident is not None and ident.rma is None
+        if self.state == "decided" and self.last and self.last.decision == "fill_backorder":
+            self.notify(f"Label {self.last.label_id} not confirmed yet", severity="warning")
+        self.codes = [*self.codes, text] if same_unit else [text]
+        self.checklist = Checklist(tuple(self.settings.grades.checklist))
+        self.note = ""
+        codes = list(self.codes)
+        self._run("identifying", "identified", text, lambda: self.services.station.identify(codes))
+
+    def _decide(self, grade: str) -> None:
+        assert self.operator is not None
+        op = self.operator.badge_id
+        codes, check, note = list(self.codes), self.checklist.answered(), self.note
+        station = self.services.station
+        self._run(
+            "deciding",
+            "decided",
+            None,
+            lambda: station.process(codes, grade, op, checklist=check, note=note),
+        )
+
+    # -- workers -------------------------------------------------------------------------------
+    def _run(self, state: str, kind: str, scan: str | None, call: Callable[[], Any]) -> None:
+        self._req += 1
+        self._enter(state)
+        self._call(kind, scan, call, self._req)
+
+    @work(thread=True, group="station")
+    def _call(self, kind: str, scan: str | None, call: Callable[[], Any], req: int) -> None:
+        try:
+            result = call()
+        except Exception as exc:
+            from floor_app.tui.work import describe_error
+
+            title, reason = describe_error(exc)
+            self.post_message(WorkFailed(kind, title, reason, scan=scan, req=req))
+            return
+        self.post_message(WorkDone(kind, result, scan=scan, req=req))
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        self._fail(message.title, message.reason, message.scan)
+
+    def on_work_done(self, message: WorkDone) -> None:
+        handler = getattr(self, f"_done_{message.kind}")
+        handler(message.result, message.scan)
+        if self.state != "error":
+            self._drain()
+
+    def _drain(self) -> None:
+        if self._queue and self.state not in ("identifying", "deciding", "working", "error"):
+            text, source = self._queue.popleft()
+            self.route_scan(text, source)
+
+    def _done_signed_in(self, op: OperatorInfo, scan: str | None) -> None:
+        self.operator = op
+        self.codes, self.ident, self.last = [], None, None
+        role = " (lead)" if op.role == "lead" else ""
+        self.query_one(StatusBar).operator = f"{op.badge_id}{role}"
+        self._enter("idle")
+        who = f"{op.name} " if op.name else ""
+        self._show(Answer("ok", "SIGNED IN", (("Operator", f"{who}{op.badge_id}{role}"),)))
+        self.load_history()
+
+    def _done_identified(self, ident: Identification, scan: str | None) -> None:
+        self.ident = ident
+        if self.receive_mode and ident.status != "need_product":
+            assert self.operator is not None
+            op, codes = self.operator.badge_id, list(self.codes)
+            self._run("working", "received", scan, lambda: self.services.station.receive(codes, op))
+            return
+        answer = answers.identification_answer(ident)
+        self._enter("idle" if ident.status == "need_product" else "grading")
+        self._show(answer)
+
+    def _done_received(self, result: Any, scan: str | None) -> None:
+        self.codes, self.ident = [], None
+        self._enter("idle")
+        self._show(answers.receive_answer(result))
+
+    def _done_decided(self, result: DecisionResult, scan: str | None) -> None:
+        self.last = result
+        self.codes, self.ident = [], None
+        self._enter("decided")
+        self._show(answers.decision_answer(result))
+        self.send_label(result)
+        self.load_history()
+
+    def _done_confirmed(self, result: Any, scan: str | None) -> None:
+        self.last = None
+        self._enter("idle")
+        self._show(answers.confirm_answer(result))
+        self.load_history()
+
+    def _done_undone(self, result: Any, scan: str | None) -> None:
+        self.last = None
+        self.codes, self.ident = [], None
+        self._enter("idle")
+        self._show(answers.undo_answer(result))
+        self.load_history()
+
+    @work(thread=True, exclusive=True, group="label")
+    def send_label(self, result: DecisionResult) -> None:
+        from floor_app.tui.work import label_preview, print_label
+
+        if result.label_id is None:
+            return
+        printed, detail = print_label(self.services, result.label_id)
+        preview = label_preview(result.label, 40) if result.label else ""
+        self.post_message(LabelState(result.label_id, printed, detail, preview))
+
+    def on_label_state(self, message: LabelState) -> None:
+        self.label_text = message.preview
+        head = "LABEL SENT" if message.printed else "LABEL (preview, not printed)"
+        from rich.text import Text
+
+        body = Text(f"{head}\n", style="bold")
+        body.append(f"{message.detail}\n", style="italic")
+        body.append(message.preview)
+        self.query_one("#label-preview", Static).update(body)
+
+    @work(thread=True, exclusive=True, group="status")
+    def poll_status(self) -> None:
+        from floor_app.tui.status import read_status
+
+        try:
+            self.post_message(StatusRead(read_status(self.services)))
+        except Exception as exc:
+            self.post_message(StatusRead(None, str(exc)))
+
+    def on_status_read(self, message: StatusRead) -> None:
+        if message.status is not None:
+            self.query_one(StatusBar).status = message.status
+
+    @work(thread=True, exclusive=True, group="history")
+    def load_history(self) -> None:
+        if self.operator is None:
+            return
+        try:
+            rows = self.services.station.history(self.operator.badge_id, limit=12)
+        except Exception:
+            return
+        self.post_message(HistoryRead(rows))
+
+    def on_history_read(self, message: HistoryRead) -> None:
+        self.query_one(HistoryList).set_rows(message.rows)
+
+    # -- actions (keys, command palette) ---------------------------------------------------------
+    def action_help(self) -> None:
+        from floor_app.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
+
+    def action_history(self) -> None:
+        from floor_app.tui.screens.history import HistoryScreen
+
+        rows = self.query_one(HistoryList).rows
+        self.app.push_screen(HistoryScreen(self, rows))
+
+    def action_label(self) -> None:
+        from floor_app.tui.screens.history import TextScreen
+
+        text = self.label_text or "No label yet: grade a unit first."
+        self.app.push_screen(TextScreen(self, "Last label", text))
+
+    def action_escape(self) -> None:
+        self._touch()
+        if self.state == "error":
+            self._acknowledge()
+        elif self.note_mode:
+            self.note_mode = False
+            self._enter("grading")
+        elif self.state == "grading":
+            self.codes, self.ident = [], None
+            self._enter("idle")
+            self._show(Answer("info", "CANCELLED", (), "Nothing was saved. Scan the next unit"))
+
+    def action_receive_mode(self) -> None:
+        if self.operator is None or self.state not in ("idle", "decided", "grading"):
+            return
+        self.receive_mode = not self.receive_mode
+        self.codes, self.ident = [], None
+        self._enter("idle")
+        self._show(self._ready_answer())
+
+    def action_undo(self) -> None:
+        self._touch()
+        if self.operator is None or self.state not in ("idle", "decided", "grading"):
+            return
+        op = self.operator.badge_id
+        self._run("working", "undone", None, lambda: self.services.station.undo_last(op))
+
+    def action_sign_out(self, reason: str = "") -> None:
+        if self.operator is None or self.state in ("identifying", "deciding", "working"):
+            return
+        self.operator = None
+        self.receive_mode = False
+        self.codes, self.ident, self.last = [], None, None
+        self.query_one(StatusBar).operator = ""
+        self.query_one(HistoryList).set_rows([])
+        self._enter("signed_out")
+        if reason:
+            self._show(Answer("idle", "SCAN BADGE", (), reason))
+
+    def check_idle(self) -> None:
+        limit = self.settings.station.idle_signout_seconds
+        if self.operator is None or limit <= 0 or self.state == "deciding":
+            return
+        if self.idle_clock() - self._last_activity >= limit:
+            self.action_sign_out(f"Signed out after {limit} s idle")
+
+    def action_lead(self) -> None:
+        if self.operator is None or self.operator.role != "lead":
+            self.notify("The lead screens need a lead's badge", severity="warning")
+            return
+        try:
+            from floor_app.tui.lead import LeadScreen  # type: ignore[attr-defined]
+        except ImportError:
+            self.notify("The lead screens are not installed yet", severity="warning")
+            return
+        self.app.push_screen(LeadScreen(self.services))
+
+    def action_camera(self) -> None:
+        from floor_app.tui.camera import toggle_camera
+
+        toggle_camera(self)
+
+
+def _db_name(services: Services) -> str:
+    url = services.db.engine.url
+    if url.get_backend_name() == "sqlite":
+        from pathlib import Path
+
+        return Path(url.database or ":memory:").name
+    return url.render_as_string(hide_password=True)
