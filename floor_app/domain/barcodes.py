@@ -81,6 +81,7 @@ _DL_ALIASES = {"gtin": "01", "cpv": "22", "lot": "10", "ser": "21", "exp": "17"}
 _UPS = re.compile(r"1Z[0-9A-Z]{16}")
 _INTERNAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/#+:-]{0,63}")
 _SHOW = 40
+_UNSAFE = re.compile(r"[^\x20-\x7e\x1d]")  # anything but printable ASCII and GS
 
 
 def preload() -> None:
@@ -113,10 +114,12 @@ def parse_scan(raw: str, rules: ScannerRules = ScannerRules()) -> Scan:  # noqa:
 # -- framing and hygiene ---------------------------------------------------------------------
 
 
-def _show(text: str) -> str:
+def _show(text: str, limit: int = _SHOW) -> str:
     """``text`` with every unusual character escaped, cut short for a one-line message."""
-    shown = ascii(text[:_SHOW])[1:-1]
-    return shown + ("..." if len(text) > _SHOW else "")
+    shown = text[:limit]
+    if not (shown.isascii() and shown.isprintable()):
+        shown = ascii(shown)[1:-1]
+    return shown + ("..." if len(text) > limit else "")
 
 
 def _unframe(raw: str, rules: ScannerRules) -> str:
@@ -128,13 +131,13 @@ def _unframe(raw: str, rules: ScannerRules) -> str:
     return text.strip("\r\n\t ")
 
 
-def _refuse_unsafe(text: str) -> None:
-    for ch in text:
-        code = ord(ch)
-        if code > 126:
-            raise BarcodeError(f"non-ASCII character {ch!a} in the scan: '{_show(text)}'")
-        if (code < 32 and ch != GS) or code == 127:
-            raise BarcodeError(f"control character {ch!a} in the scan: '{_show(text)}'")
+def _refuse_unsafe(text: str, substitute: str) -> None:
+    for m in _UNSAFE.finditer(text):
+        ch = m[0]
+        if ch in substitute:  # the hub's own stand-in for GS, even if unprintable
+            continue
+        what = "non-ASCII" if ord(ch) > 127 else "control"
+        raise BarcodeError(f"{what} character {ch!a} in the scan: '{_show(text)}'")
 
 
 def _split_aim(text: str) -> tuple[str | None, str]:
@@ -145,12 +148,12 @@ def _split_aim(text: str) -> tuple[str | None, str]:
 
 def _parse(raw: str, rules: ScannerRules) -> Scan:
     text = _unframe(raw, rules)
-    _refuse_unsafe(text)
+    _refuse_unsafe(text, rules.gs1_separator)
     if not text:
         raise BarcodeError("empty scan")
     sym, data = _split_aim(text)
     if not data.strip(GS + " "):
-        raise BarcodeError(f"nothing after the symbology id {sym}")
+        raise BarcodeError(f"nothing after the symbology id {sym}" if sym else "empty scan")
     gs_data = data.replace(rules.gs1_separator, GS) if rules.gs1_separator else data
     if sym in _GS1_SYMBOLOGIES:
         return _gs1(sym, gs_data.strip(GS))
@@ -177,7 +180,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 def _match(pattern: str, data: str) -> str | None:
     rx = _compiled(pattern)
     for candidate in (data, data.upper()):
-        if rx.search(candidate):
+        if rx.fullmatch(candidate):  # a pattern describes the whole code, anchored or not
             return candidate
     return None
 
@@ -187,6 +190,8 @@ def _classify(sym: str | None, data: str, gs_data: str, rules: ScannerRules) -> 
         return _digital_link(sym, data)
     if data.startswith("("):
         return _hri(sym, data)
+    if "://" in data:
+        raise BarcodeError(f"a web address Floor cannot read: '{_show(data)}'")
     label = _match(rules.label_pattern, data)
     if label is not None:
         return Scan(ScanKind.LABEL, data, sym, label_id=label)
@@ -197,7 +202,9 @@ def _classify(sym: str | None, data: str, gs_data: str, rules: ScannerRules) -> 
     rma = _match(rules.rma_pattern, data)
     if rma is not None:
         return Scan(ScanKind.RMA, data, sym, rma=rma)
-    if GS in gs_data or _starts_with_gtin_ai(data):
+    # An element string without its AIM id: a real GS, or the substitute after AI digits
+    # (so a substitute such as "-" does not turn SKU-123 into a GS1 code).
+    if GS in data or (GS in gs_data and data[:2].isdigit()) or _starts_with_gtin_ai(data):
         return _gs1(sym, gs_data.strip(GS))
     if data.isdigit():
         return _digits(sym, data)
@@ -325,9 +332,23 @@ def _ean(sym: str, data: str) -> Scan:
 # -- GS1 element strings and Digital Links ---------------------------------------------------
 
 
+_DATE_AIS = frozenset({"11", "12", "13", "15", "16", "17"})
+_BIIP_MATCH = re.compile(r"Failed to match '(.*)' with GS1 AI \((\d+)\)")
+_BIIP_DATE = re.compile(r"Failed to parse GS1 AI \((\d+)\) date.* from '(.*)'")
+_BIIP_AI = re.compile(r"Failed to get GS1 Application Identifier from '(.*)'")
+
+
 def _biip_error(exc: Exception) -> str:
-    msg = str(exc).split(". ")[0]
-    return msg if len(msg) <= 160 else msg[:157] + "..."
+    """biip's message in the worker's terms (biip names regexes; the worker needs the field)."""
+    text = str(exc)  # biip quotes values with repr(): already escaped
+    if m := _BIIP_MATCH.search(text):
+        what = "date" if m[2] in _DATE_AIS else "value"
+        return f"bad {what} in ({m[2]}): '{_show(m[1][len(m[2]) :])}'"
+    if m := _BIIP_DATE.search(text):
+        return f"bad date in ({m[1]}): '{_show(m[2])}'"
+    if m := _BIIP_AI.search(text):
+        return f"no GS1 field at '{_show(m[1])}'"
+    return _show(text.split(". ")[0], 100)
 
 
 def _walk(data: str) -> list[tuple[GS1ElementString, bool]]:
@@ -426,7 +447,7 @@ def _digital_link(sym: str | None, url: str) -> Scan:
         dl = GS1DigitalLinkURI.parse(_numeric_keys(url))
     except Exception as exc:
         raise BarcodeError(
-            f"a web address, not a GS1 Digital Link: {_biip_error(exc)} ('{_show(url)}')"
+            f"not a valid GS1 Digital Link: {_biip_error(exc)} ('{_show(url)}')"
         ) from None
     return _from_elements(sym, url, list(dl.element_strings))
 
