@@ -5,14 +5,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 # System packages: zbar for pyzbar, PostgreSQL server binaries for the store tests,
 # tmux for the end-to-end pty test, poppler for PDF label round trips, chromium for the
-# browser check. Node.js/npm (for the offline ZPL renderer) come from Debian only when
+# browser check, DejaVu fonts for non-ASCII names on PDF labels. Node.js/npm (for the
+# offline ZPL renderer) come from Debian only when
 # the machine has no node of its own (a NodeSource node conflicts with Debian's npm).
-APT_PACKAGES := libzbar0 postgresql tmux poppler-utils chromium
+APT_PACKAGES := libzbar0 postgresql tmux poppler-utils chromium fonts-dejavu-core
 STAMP := $(VENV)/.installed
+# The offline ZPL renderer for the label round-trip tests (npm ci from the committed lock).
+ZPL_RENDER := tests/labels/zpl_render
+NODE_STAMP := $(ZPL_RENDER)/node_modules/.installed
 
-.PHONY: setup system run demo test lint bench clean
+.PHONY: setup system node-deps run demo test lint bench clean
 
-setup: system $(STAMP)
+setup: system node-deps $(STAMP)
+
+node-deps: system $(NODE_STAMP)
+
+$(NODE_STAMP): $(ZPL_RENDER)/package.json $(ZPL_RENDER)/package-lock.json
+	cd $(ZPL_RENDER) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
 
 system:
 	@missing=""; for p in $(APT_PACKAGES); do \
