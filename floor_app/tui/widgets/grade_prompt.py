@@ -29,10 +29,10 @@ class GradePrompt(Widget):
         t = Text()
         t.append("GRADE ", style="bold")
         for grade, keys in self.grades:
-            t.append(f" {grade} ", style="bold reverse")
+            t.append(f" {grade}", style="bold")
             if keys:
-                t.append(f"/{keys}", style="bold")
-            t.append(" ")
+                t.append(f"/{keys}")
+            t.append("  ")
         t.append("  Esc cancel", style="dim")
         if self.toggles and self.checklist is not None:
             t.append("\nCHECK ", style="bold")
@@ -42,6 +42,7 @@ class GradePrompt(Widget):
                 t.append(f" {key}:", style="bold")
                 t.append(f"{item.replace('_', ' ')} ")
                 t.append(mark, style=style)
+                t.append(" ")
         t.append("\nNOTE ", style="bold")
         t.append("(N) ", style="dim")
         t.append(visible(self.note, 60) if self.note else "—")

@@ -50,7 +50,8 @@ class HistoryList(Widget):
             style = "strike dim" if undone else TONE_STYLE.get(r.decision, "")
             t.append(f"{when} ")
             t.append(f"{r.grade or '?'} ", style="bold")
-            t.append(f"{visible(r.action or r.decision, 22):<22}", style=style)
+            action = visible(r.action or r.decision, 200)
+            t.append(f"{action[:22]:<22}", style=style)
             t.append(f" {visible(r.sku or '?', 16)}")
             if undone:
                 t.append(" (undone)", style="italic")

@@ -33,19 +33,20 @@ class StatusBar(Widget):
             t.append(visible(self.operator, 30), style="bold")
         else:
             t.append("signed out", style="italic")
+        t.append(" ")
         if self.mode:
             t.append(f"  {self.mode} ", style="bold reverse")
         st = self.status
         if st is not None:
-            t.append("  sync ")
+            t.append(" sync ")
             if st.sync_online is None:
                 t.append("off", style="dim")
             elif st.sync_online:
                 t.append("up", style="bold green")
             else:
                 t.append("DOWN", style="bold red")
-            t.append(f" {st.unsynced} unsent")
-            t.append("  printer ")
+            t.append(f" ({st.unsynced} unsent)")
+            t.append(" printer ")
             if st.printer_online is None:
                 t.append("?", style="dim")
             elif st.printer_online:
@@ -54,5 +55,5 @@ class StatusBar(Widget):
                 t.append("OFF", style="bold red")
             if st.pending_labels:
                 t.append(f" {st.pending_labels} pending", style="bold yellow")
-        t.append(f"  {visible(self.database, 40)}", style="dim")
+        t.append(f" · {visible(self.database, 40)}", style="dim")
         return t
