@@ -504,12 +504,8 @@ def _load_backorders(
         elif row["sku"] != old.sku and old.qty_filled:
             bad.append(BadRow(line, f"sku of {row['backorder_id']!r} cannot change: it has units"))
         elif any(getattr(old, k) != v for k, v in values.items()):
-            status = old.status
-            if status in ("open", "filled"):
-                status = "filled" if old.qty_filled >= row["qty"] else "open"
-            updates.append(
-                {"backorder_id": row["backorder_id"], **values, "status": status, "updated_at": now}
-            )
+            # status stays: "open" means HQ's open; a full line is qty_filled == qty.
+            updates.append({"backorder_id": row["backorder_id"], **values, "updated_at": now})
         else:
             same += 1
     _reject_if(path, bad)
