@@ -64,6 +64,8 @@ class Unit(SQLModel, table=True):
     __table_args__ = (
         Index("ix_unit_status_hot", "status", "hot"),
         Index("ix_unit_sku_status", "sku", "status"),
+        # the lead's pile by SKU (migration 0002)
+        Index("ix_unit_status_sku", "status", "sku", "received_at"),
     )
     unit_id: str = Field(primary_key=True, max_length=40)
     rma: str | None = Field(default=None, max_length=64, index=True)
@@ -98,7 +100,15 @@ class BackorderLine(SQLModel, table=True):
     """An open customer order line this hub may fill. HQ owns it; the epoch fences it."""
 
     __tablename__ = "backorder_line"
-    __table_args__ = (Index("ix_backorder_match", "sku", "status", "hub_id"),)
+    __table_args__ = (
+        Index("ix_backorder_match", "sku", "status", "hub_id"),
+        # open lines in the matching policy's order, covering (lead queues, migration 0002)
+        Index(
+            "ix_backorder_rank",
+            "hub_id", "status", "priority", "promised_at", "ordered_at", "backorder_id",
+            "sku", "qty", "qty_filled", "unit_value_cents",
+        ),  # fmt: skip
+    )
     backorder_id: str = Field(primary_key=True, max_length=64)
     order_id: str = Field(max_length=64, index=True)
     sku: str = Field(max_length=64)
@@ -122,6 +132,8 @@ class Decision(SQLModel, table=True):
     """What the station decided for a unit. The current one is the newest not undone."""
 
     __tablename__ = "decision"
+    # a time window of decisions from the index alone (shift numbers, migration 0002)
+    __table_args__ = (Index("ix_decision_at", "at", "operator", "decision", "undone_at"),)
     decision_id: str = Field(primary_key=True, max_length=40)
     unit_id: str = Field(foreign_key="unit.unit_id", index=True, max_length=40)
     inspection_id: int | None = Field(default=None, foreign_key="inspection.id")
