@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.pool import NullPool, StaticPool
 from sqlmodel import Session
 
@@ -68,7 +68,9 @@ def make_engine(url: str) -> Engine:
         db = u.database or ""
         memory = db in ("", ":memory:") or "mode=memory" in url
         if not memory:
-            parent = Path(db).parent
+            # A "file:" URI (e.g. ?mode=ro) names its path before the query.
+            path = db[5:].split("?", 1)[0] if db.startswith("file:") else db
+            parent = Path(path).parent
             if not parent.exists():
                 raise StoreError(f"database folder {parent} does not exist")
         engine = create_engine(
@@ -108,6 +110,10 @@ class Database:
                 yield session
         except OperationalError as exc:
             raise StoreError(describe_operational_error(exc)) from exc
+        except ProgrammingError as exc:
+            if _missing_table(exc):
+                raise StoreError("the database is not initialised: run `floor init`") from exc
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -119,9 +125,18 @@ class Database:
                 yield session
         except OperationalError as exc:
             raise StoreError(describe_operational_error(exc)) from exc
+        except ProgrammingError as exc:
+            if _missing_table(exc):
+                raise StoreError("the database is not initialised: run `floor init`") from exc
+            raise
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _missing_table(exc: ProgrammingError) -> bool:
+    """PostgreSQL reports a missing table as a ProgrammingError (SQLite: OperationalError)."""
+    return getattr(exc.orig, "sqlstate", None) == "42P01"  # undefined_table
 
 
 def describe_operational_error(exc: OperationalError) -> str:
