@@ -90,10 +90,11 @@ def identification_answer(i: Identification) -> Answer:
         head = "UNKNOWN ITEM" if i.status == "unknown" else "WRONG ITEM"
         rows.append(("Why", visible(i.reason or "", 100)))
         return Answer("hold", head, tuple(rows), "Grade it: it goes to the exception shelf")
+    footer = "" if i.gtin else "From the RMA: scan the product to check it, or grade"
     if i.hot:
         rows.append(("HOT", f"{i.open_lines} open backorder line(s) wait for this SKU"))
-        return Answer("hot", "HOT - GRADE IT", tuple(rows), "")
-    return Answer("info", "GRADE IT", tuple(rows), "")
+        return Answer("hot", "HOT - GRADE IT", tuple(rows), footer)
+    return Answer("info", "GRADE IT", tuple(rows), footer)
 
 
 def receive_answer(r: ReceiveResult) -> Answer:

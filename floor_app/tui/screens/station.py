@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 IDLE_COMMAND_MS = 400.0
 TOGGLE_KEYS = "6789GJKMPQRSTVWXYZ"
 MAX_CODES = 3
+BUSY = frozenset({"identifying", "deciding", "working"})
 
 
 class StationScreen(Screen[None]):
@@ -81,6 +82,7 @@ class StationScreen(Screen[None]):
         self.label_text = ""
         self.answer: Answer | None = None
         self._saved: tuple[str, Answer | None] | None = None
+        self._prev_state, self._prev_answer = self.state, self.answer
         self._req = 0
         self._queue: deque[tuple[str, str]] = deque()
         self._last_activity = idle_clock()
@@ -172,9 +174,13 @@ class StationScreen(Screen[None]):
             scan.set_commands({})
         self.query_one(StatusBar).mode = "RECEIVE" if self.receive_mode else ""
 
-    def _fail(self, title: str, reason: str, scan: str | None) -> None:
+    def _fail(self, title: str, reason: str, scan: str | None, kind: str = "") -> None:
         if self.state != "error":
-            self._saved = (self.state, self.answer)
+            state = self._prev_state if self.state in BUSY else self.state
+            if kind == "identified":
+                # The scan could not be identified: it does not join the unit on screen.
+                self.codes, self.ident, state = [], None, "idle"
+            self._saved = (state, None if kind == "identified" else self._prev_answer)
         self._show(answers.error_answer(title, reason, scan))
         self._enter("error")
 
@@ -183,8 +189,6 @@ class StationScreen(Screen[None]):
         self._saved = None
         if self.operator is None:
             state = "signed_out"
-        elif state in ("identifying", "deciding", "working"):
-            state = "grading" if self.ident is not None and state == "deciding" else "idle"
         self._enter(state)
         if state != "signed_out":
             self._show(answer or self._ready_answer())
@@ -254,7 +258,7 @@ class StationScreen(Screen[None]):
             if self.settings.station.bell:
                 self.app.bell()
             return
-        if self.state in ("identifying", "deciding", "working"):
+        if self.state in BUSY:
             self._queue.append((text, source))
             return
         if self.operator is None:
@@ -287,10 +291,18 @@ class StationScreen(Screen[None]):
         if ident is not None and ident.status == "need_product" and len(self.codes) < MAX_CODES:
             same_unit = True  # the RMA came first; this is its product
         else:
-            # While grading, an RMA scanned after the product belongs to the same unit;
-            # anything else starts a new unit (the ungraded one is dropped, nothing saved).
-            same_unit = self.state == "grading" and kind == "rma" and ident is not None
-            same_unit = same_unit and ident is not None and ident.rma is None
+            # While grading, the RMA after the product (or the product after the RMA) belongs
+            # to the same unit; anything else starts a new unit (the ungraded one is dropped,
+            # nothing was saved for it).
+            same_unit = (
+                self.state == "grading"
+                and ident is not None
+                and len(self.codes) < MAX_CODES
+                and (
+                    (kind == "rma" and ident.rma is None)
+                    or (kind in ("product", "internal") and ident.gtin is None and ident.rma)
+                )
+            )
         if self.state == "decided" and self.last and self.last.decision == "fill_backorder":
             self.notify(f"Label {self.last.label_id} not confirmed yet", severity="warning")
         self.codes = [*self.codes, text] if same_unit else [text]
@@ -314,6 +326,7 @@ class StationScreen(Screen[None]):
     # -- workers -------------------------------------------------------------------------------
     def _run(self, state: str, kind: str, scan: str | None, call: Callable[[], Any]) -> None:
         self._req += 1
+        self._prev_state, self._prev_answer = self.state, self.answer
         self._enter(state)
         self._call(kind, scan, call, self._req)
 
@@ -330,7 +343,7 @@ class StationScreen(Screen[None]):
         self.post_message(WorkDone(kind, result, scan=scan, req=req))
 
     def on_work_failed(self, message: WorkFailed) -> None:
-        self._fail(message.title, message.reason, message.scan)
+        self._fail(message.title, message.reason, message.scan, message.kind)
 
     def on_work_done(self, message: WorkDone) -> None:
         handler = getattr(self, f"_done_{message.kind}")
@@ -339,7 +352,7 @@ class StationScreen(Screen[None]):
             self._drain()
 
     def _drain(self) -> None:
-        if self._queue and self.state not in ("identifying", "deciding", "working", "error"):
+        if self._queue and self.state not in BUSY and self.state != "error":
             text, source = self._queue.popleft()
             self.route_scan(text, source)
 
@@ -482,7 +495,7 @@ class StationScreen(Screen[None]):
         self._run("working", "undone", None, lambda: self.services.station.undo_last(op))
 
     def action_sign_out(self, reason: str = "") -> None:
-        if self.operator is None or self.state in ("identifying", "deciding", "working"):
+        if self.operator is None or self.state in BUSY:
             return
         self.operator = None
         self.receive_mode = False
