@@ -113,8 +113,8 @@ def render_zpl(content: LabelContent, size: str = "4x6", dpi: int = 203) -> byte
     return (head + "".join(z.parts) + "^XZ\n").encode("utf-8")
 
 
-_SIZE_4X6 = {"location": 64, "order": 44, "ship_to": 40, "sku": 38, "name": 32, "unit": 32,
-             "step": 28, "note": 24}  # fmt: skip
+_SIZE_4X6 = {"location": 80, "order": 52, "ship_to": 46, "sku": 42, "name": 36, "unit": 34,
+             "step": 32, "note": 26}  # fmt: skip
 _LINES_4X6 = {"ship_to": 2, "name": 2, "step": 2, "note": 2}
 
 

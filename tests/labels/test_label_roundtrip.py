@@ -12,23 +12,26 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from label_support import KINDS, make_content
+from label_support import make_content
 
 from floor_app.labels.layout import SIZES
 from floor_app.labels.pdf import render_pdf
 from floor_app.labels.zpl import render_zpl
 from floor_app.scanning.symbols import CODE128
 
-# Every kind on 4x6 at 203 dpi, the fill at 300 dpi, and the 2x1 stock for the kinds it
-# is meant for (bins and totes) at both resolutions.
-CASES = [(k, "4x6", 203) for k in KINDS] + [
+# Each template (4x6 and 2x1 stock, 203 and 300 dpi) with the kinds that change its layout
+# most: the fill (ship-to, packing steps), a bin, a tote and a hold. The WASM renderer takes
+# about a second per label on a busy 2-core machine, so the other kinds are rendered by
+# docs/labels/make_examples.py (which decodes them too) rather than on every test run.
+CASES = [
+    ("fill_backorder", "4x6", 203),
+    ("restock_open_box", "4x6", 203),
+    ("hold_unknown", "4x6", 203),
     ("fill_backorder", "4x6", 300),
+    ("send_to_dc", "4x6", 300),
     ("restock", "2x1", 203),
-    ("restock_open_box", "2x1", 300),
-    ("send_to_dc", "2x1", 203),
-    ("refurbish", "2x1", 300),
-    ("liquidate", "2x1", 203),
-    ("fill_backorder", "2x1", 203),
+    ("liquidate", "2x1", 300),
+    ("fill_backorder", "2x1", 300),
 ]
 
 
@@ -37,14 +40,18 @@ def _label_id(i: int) -> str:
 
 
 @pytest.mark.slow
-def test_zpl_templates_render_and_decode_back(zpl_to_png, decode_image, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("half", [0, 1])  # two node processes, so xdist can split the work
+def test_zpl_templates_render_and_decode_back(  # type: ignore[no-untyped-def]
+    zpl_to_png, decode_image, tmp_path: Path, half: int
+) -> None:
+    cases = [(i, case) for i, case in enumerate(CASES) if i % 2 == half]
     jobs = []
-    for i, (kind, size, dpi) in enumerate(CASES):
+    for i, (kind, size, dpi) in cases:
         c = make_content(kind, label_id=_label_id(i), name="Tee ^XA~JR [bold]x[/]")
         w, h = SIZES[size]
         jobs.append((render_zpl(c, size, dpi), w, h, dpi, tmp_path / f"{i}.png"))
     zpl_to_png(jobs)
-    for i, (kind, size, dpi) in enumerate(CASES):
+    for i, (kind, size, dpi) in cases:
         codes = decode_image(tmp_path / f"{i}.png")
         assert (_label_id(i), CODE128) in codes, (kind, size, dpi, codes)
 
