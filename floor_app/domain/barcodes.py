@@ -14,8 +14,8 @@ The rules chosen where the input alone is ambiguous:
   separator may arrive as ASCII 29 or as ``rules.gs1_separator``; GS1 readings see it as
   ``\\x1d``, pattern readings (RMA, badge, label, internal code) see the text as sent.
 * **Hostile text.** Longer than ``rules.max_length`` (plus framing) is refused before any
-  other work; any control character other than GS, DEL, or non-ASCII character is refused
-  with the text shown escaped.
+  other work; a control character other than GS (DEL included) or a non-ASCII character
+  is refused with the text shown escaped (a configured GS substitute is let through).
 * **UPC-E vs EAN-8.** ``]E4`` + 8 digits is EAN-8; ``]E0``/``]E3`` + 8 digits is UPC-E
   (ISO/IEC 15424 reports EAN-8 as ``]E4``, so 8 digits under ``]E0`` cannot be EAN-8).
   Without an EAN/UPC id, 8 digits valid only one way are read that way; valid both ways
@@ -39,8 +39,17 @@ The rules chosen where the input alone is ambiguous:
   DHL Express 10 digits (mod-7 check), FedEx 12 (only when not a valid GTIN) and 15
   digits (mod-10 check), 20 or 22 digits (FedEx/USPS) and 21 digits starting with 9
   (USPS). A GS1 code with an SSCC (AI 00) or a USPS AI 420 + 9x is a tracking scan too.
-* Anything else printable, up to 64 characters from ``[A-Za-z0-9 ._/#+:-]``, is an
-  internal code (the SKU itself). Patterns are tried as scanned, then upper-cased.
+* **Order of the plain readings** (no GS1 or EAN/UPC AIM id): ``http(s)://`` is a Digital
+  Link (any domain; the 1.1 short names ``gtin``/``lot``/``ser``/``exp``/``cpv`` are
+  mapped to AIs, as biip reads numeric keys only); ``(`` starts bracketed HRI (spaces
+  only around brackets); then the configured label, badge and RMA patterns (whole-code
+  match, as scanned then upper-cased); then an element string without AIM id (a real GS,
+  the substitute after AI digits, or ``01`` + a valid GTIN-14 + more); then digits; then
+  UPS; anything else printable, up to 64 characters from ``[A-Za-z0-9 ._/#+:-]``, is an
+  internal code (the SKU itself).
+* A GS1 code must carry a GTIN (AI 01) to be a product; other AIs are parsed (so their
+  values are checked) and ignored. Expiry (17) must be a real date; day 00 is the last
+  day of the month and the century follows GS1's window (biip: 49 years back, 50 ahead).
 
 ``biip`` is imported on first use (it costs ~0.1 s); call :func:`preload` from a worker
 after start-up to pay that before the first scan.

@@ -208,6 +208,7 @@ def test_invalid_gs1_is_refused(raw: str, hint: str) -> None:
     [
         ("]C1" + "00106141412345678908", "106141412345678908"),  # SSCC of a carton
         ("]C1" + "42012345" + GS + "9400100000000000000000", "9400100000000000000000"),  # USPS
+        ("https://id.gs1.org/00/106141412345678908", "106141412345678908"),  # SSCC link
     ],
 )
 def test_gs1_logistics_codes_are_tracking(raw: str, tracking: str) -> None:
@@ -315,6 +316,7 @@ def test_bad_digital_links_are_refused(raw: str) -> None:
         ("LBL-01HZX3K9QP", ScanKind.LABEL, "label_id", "LBL-01HZX3K9QP"),
         ("]C0LBL-01HZX3K9QP", ScanKind.LABEL, "label_id", "LBL-01HZX3K9QP"),
         ("1Z999AA10123456784", ScanKind.TRACKING, "tracking", "1Z999AA10123456784"),  # UPS
+        ("1z999aa10123456784", ScanKind.TRACKING, "tracking", "1Z999AA10123456784"),  # typed
         ("797806677102", ScanKind.TRACKING, "tracking", "797806677102"),  # FedEx Express 12
         ("123456789012343", ScanKind.TRACKING, "tracking", "123456789012343"),  # FedEx 15
         ("9400100000000000000000", ScanKind.TRACKING, "tracking", "9400100000000000000000"),
