@@ -133,7 +133,7 @@ class ScanDeduper:
         now = self._clock()
         for key, (frame, when) in list(self._last_seen.items()):
             gone = self._frame - frame > self.rearm_frames and now - when >= self.rearm_seconds
-            if gone and key not in seen:
+            if gone:  # absent from every frame since `frame`; back now or not
                 del self._last_seen[key]
         new = [code for key, code in confirmed.items() if key not in self._last_seen]
         for key in set(confirmed) | seen:

@@ -119,7 +119,7 @@ def read_key(read: sym.Read) -> tuple[str, str]:
 def plausible(read: sym.Read) -> bool:
     """Check-digit and GS1 rules a read must pass before it can vote at all."""
     if read.symbology in sym.EAN_UPC:
-        return read.key[0] == "EAN/UPC"  # gtin_of() returned a valid GTIN
+        return sym.gtin_of(read.symbology, read.aim, read.payload) is not None
     if read.symbology == sym.ITF and len(read.payload) == 14:
         return gtin_math.is_valid(read.payload)
     if read.is_gs1 and not read.payload:
@@ -166,6 +166,8 @@ class Tally:
         out: dict[tuple[str, str], list[Candidate]] = {}
         for i, a in enumerate(linear):
             for b in linear[i + 1 :]:
+                if a.key[1] in b.key[1] or b.key[1] in a.key[1]:
+                    continue  # a piece of the other read, not a rival (see _partial)
                 if a.key[0] == b.key[0] and _overlap(a.box, b.box):
                     out.setdefault(a.key, []).append(b)
                     out.setdefault(b.key, []).append(a)
@@ -182,18 +184,36 @@ class Tally:
         codes: dict[tuple[str, str], sym.Code] = {}
         for cand in self.candidates.values():
             if not cand.is_matrix:
-                if not cand.confirmed:
+                if not cand.confirmed or self._partial(cand):
                     continue
                 if any(o.score >= cand.score for o in conflicts.get(cand.key, [])):
                     continue
             codes[cand.key] = cand.to_code()
         return codes
 
+    def _partial(self, cand: Candidate) -> bool:
+        """A 1-D read that is a piece of a longer read of the same symbology.
+
+        Codes without a fixed length (ITF, Code 39, Codabar) are sometimes read from a
+        scan line that misses their ends; the piece is a valid code by itself.
+        """
+        fam, value = cand.key
+        return any(
+            other is not cand
+            and other.key[0] == fam
+            and len(other.key[1]) > len(value)
+            and value in other.key[1]
+            and other.score >= cand.score
+            for other in self.candidates.values()
+        )
+
 
 def _overlap(a: tuple[int, int, int, int] | None, b: tuple[int, int, int, int] | None) -> bool:
     if a is None or b is None:
         return True  # no position: assume the same place, the cautious side
-    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+    # 1-D positions are often a scan line (a box with no height): allow a margin.
+    m = max(8, (a[3] - a[1] + b[3] - b[1]) // 4)
+    return a[0] - m <= b[2] and b[0] - m <= a[2] and a[1] - m <= b[3] and b[1] - m <= a[3]
 
 
 class DecodePipeline:
@@ -238,15 +258,15 @@ class DecodePipeline:
         return tally
 
     def tally_frame(self, gray: np.ndarray) -> Tally:
-        """One fast look per decoder: the camera's per-frame work."""
+        """One look per decoder at full resolution: the first step for a still image."""
         tally = Tally()
         for d in self.decoders:
             tally.add(d.decode(gray), "frame")
         return tally
 
     def decode_frame(self, gray: np.ndarray) -> list[sym.Code]:
-        """Codes a single frame settles by itself (2-D codes, 1-D read by both decoders)."""
-        return self.tally_frame(gray).accepted()
+        """Codes one camera frame settles by itself (2-D, or 1-D read by both decoders)."""
+        return self.tally_camera(gray).accepted()
 
     def decode_image(self, gray: np.ndarray) -> list[sym.Code]:
         """A still image, looked at harder: extra views only while something is unsettled."""

@@ -87,6 +87,8 @@ def scene(
     if blur > 0:
         frame = cv2.GaussianBlur(frame, (0, 0), blur)
     if noise > 0:
-        jitter = rng.normal(0, noise, frame.shape)
-        frame = np.clip(frame.astype(np.float32) + jitter, 0, 255).astype(np.uint8)
+        # Uniform sensor noise of the same spread (std = noise); int16 keeps it cheap.
+        spread = int(noise * 1.73)
+        jitter = rng.integers(-spread, spread + 1, size=frame.shape, dtype=np.int16)
+        frame = np.clip(frame.astype(np.int16) + jitter, 0, 255).astype(np.uint8)
     return frame
