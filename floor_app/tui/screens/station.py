@@ -389,6 +389,7 @@ class StationScreen(Screen[None]):
         self._show(answers.decision_answer(result))
         self.send_label(result)
         self.load_history()
+        self.poll_status()
 
     def _done_confirmed(self, result: Any, scan: str | None) -> None:
         self.last = None
@@ -415,6 +416,7 @@ class StationScreen(Screen[None]):
 
     def on_label_state(self, message: LabelState) -> None:
         self.label_text = message.preview
+        self.poll_status()
         head = "LABEL SENT" if message.printed else "LABEL (preview, not printed)"
         from rich.text import Text
 
