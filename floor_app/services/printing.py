@@ -54,6 +54,7 @@ class PrintOutcome:
     error: str | None = None  # why not (printer error, or why it was skipped)
     attempts: int = 0
     next_attempt_at: datetime | None = None
+    printer_fault: bool = False  # the printer (not the label's content) failed
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -166,7 +167,7 @@ class PrintService:
         for label_id in ids:
             outcome = self._attempt(label_id, reprint_by=None, due_only=True)
             out.append(outcome)
-            if not outcome.sent and outcome.status == "pending" and outcome.attempts:
+            if outcome.printer_fault:
                 break
         return out
 
@@ -216,14 +217,20 @@ class PrintService:
         if isinstance(claim, PrintOutcome):
             return claim
         error: str | None = None
+        printer_fault = False
         try:
             self.backend.send(LabelContent.from_dict(claim.content))
         except PrintError as exc:
-            error = str(exc)
+            error, printer_fault = str(exc), True
         except Exception as exc:  # bad stored content, a renderer bug: keep the label
             error = f"cannot render the label: {type(exc).__name__}: {exc}"
         return self._mark(
-            label_id, claim.attempts, error, reprint_by=reprint_by, counts=claim.printed_before
+            label_id,
+            claim.attempts,
+            error,
+            reprint_by=reprint_by,
+            counts=claim.printed_before,
+            printer_fault=printer_fault,
         )
 
     def _claim(
@@ -272,6 +279,7 @@ class PrintService:
         *,
         reprint_by: str | None,
         counts: bool = False,
+        printer_fault: bool = False,
     ) -> PrintOutcome:
         now = self.clock()
         with self.db.write() as s:
@@ -295,8 +303,9 @@ class PrintService:
                 row.last_error = error[:1000]
                 row.next_attempt_at = None
             s.add(row)
-            set_state(s, "printer_online", "0" if error else "1")
-            set_state(s, "printer_error", (error or "")[:1000])
+            if error is None or printer_fault:  # a label that cannot render says nothing
+                set_state(s, "printer_online", "0" if error else "1")  # about the printer
+                set_state(s, "printer_error", (error or "")[:1000])
             if reprint_by is not None:
                 audit(
                     s,
@@ -308,5 +317,11 @@ class PrintService:
                     now=now,
                 )
             return PrintOutcome(
-                label_id, row.status, error is None, error, attempts, row.next_attempt_at
+                label_id,
+                row.status,
+                error is None,
+                error,
+                attempts,
+                row.next_attempt_at,
+                printer_fault,
             )

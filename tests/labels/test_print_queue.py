@@ -318,9 +318,17 @@ def test_unrenderable_content_stays_pending_with_the_reason(settings, db, fixed_
         s.flush()
         s.add(Label(label_id="LBL-BADCONTENT", unit_id="U-BAD", kind="restock",
                     content={"label_id": "\x00\x01"}, created_at=fixed_now))  # fmt: skip
-    out = _service(settings, db, FakeClock(fixed_now), FlakyBackend()).dispatch("LBL-BADCONTENT")
-    assert not out.sent and "cannot render" in (out.error or "")
+    add_label(db, make_content(), fixed_now + timedelta(seconds=1))  # after the broken one
+    backend = FlakyBackend()
+    backend.down = False
+    out = _service(settings, db, FakeClock(fixed_now), backend).retry_due()
+    bad = out[0]
+    assert bad.label_id == "LBL-BADCONTENT"
+    assert not bad.sent and "cannot render" in (bad.error or "") and not bad.printer_fault
     assert _row(db, "LBL-BADCONTENT").status == "pending"
+    # A broken label is not a broken printer: the round goes on, the header stays online.
+    assert backend.sent == [make_content().label_id]
+    assert _state(db)["printer_online"] == "1"
 
 
 def test_default_backend_comes_from_settings(settings, db, fixed_now, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
