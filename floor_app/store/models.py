@@ -105,9 +105,9 @@ class BackorderLine(SQLModel, table=True):
         # open lines in the matching policy's order, covering (lead queues, migration 0002)
         Index(
             "ix_backorder_rank",
-            "hub_id", "status", "priority", "promised_at", "ordered_at", "backorder_id",
-            "sku", "qty", "qty_filled", "unit_value_cents",
-        ),  # fmt: skip
+            *("hub_id", "status", "priority", "promised_at", "ordered_at", "backorder_id"),
+            *("sku", "qty", "qty_filled", "unit_value_cents"),
+        ),
     )
     backorder_id: str = Field(primary_key=True, max_length=64)
     order_id: str = Field(max_length=64, index=True)

@@ -23,3 +23,9 @@ def hub(lead_settings: Any, db: Any) -> Iterator[Any]:
     seed(db)
     services = Services.open(lead_settings, db=db, clock=lambda: NOW)
     yield services
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    # Pilot tests are coroutines; anyio's pytest plugin (installed with httpx) runs them.
+    return "asyncio"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from floor_app.domain.label_content import ACTIONS, LabelContent
 from floor_app.store.engine import Database
 from floor_app.store.models import (
     Allocation,
@@ -33,26 +34,55 @@ WORKER = "W1"
 
 def _line(bid: str, sku: str, **kw: object) -> BackorderLine:
     base: dict[str, object] = dict(
-        backorder_id=bid, order_id="O" + bid, sku=sku, hub_id=HUB, qty=1, qty_filled=0,
-        priority="normal", ordered_at=NOW - D, promised_at=None, unit_value_cents=1000,
-        ship_to_name="Ada", ship_to_city="Lyon", status="open",
-    )  # fmt: skip
+        backorder_id=bid,
+        order_id="O" + bid,
+        sku=sku,
+        hub_id=HUB,
+        qty=1,
+        qty_filled=0,
+        priority="normal",
+        ordered_at=NOW - D,
+        promised_at=None,
+        unit_value_cents=1000,
+        ship_to_name="Ada",
+        ship_to_city="Lyon",
+        status="open",
+    )
     base.update(kw)
     return BackorderLine(**base)  # type: ignore[arg-type]
 
 
 def _unit(uid: str, sku: str | None, received: datetime, **kw: object) -> Unit:
     base: dict[str, object] = dict(
-        unit_id=uid, rma="RMA" + uid, sku=sku, codes=[], status="received", hot=False,
-        received_at=received, received_by=WORKER,
-    )  # fmt: skip
+        unit_id=uid,
+        rma="RMA" + uid,
+        sku=sku,
+        codes=[],
+        status="received",
+        hot=False,
+        received_at=received,
+        received_by=WORKER,
+    )
     base.update(kw)
     return Unit(**base)  # type: ignore[arg-type]
 
 
 def _decision(did: str, uid: str, kind: str, op: str, at: datetime, **kw: object) -> Decision:
-    return Decision(decision_id=did, unit_id=uid, decision=kind, grade="A", operator=op, at=at,
-                    **kw)  # type: ignore[arg-type]  # fmt: skip
+    return Decision(
+        decision_id=did, unit_id=uid, decision=kind, grade="A", operator=op, at=at, **kw
+    )  # type: ignore[arg-type]
+
+
+def _content(label_id: str, unit_id: str, kind: str) -> dict[str, object]:
+    return LabelContent(
+        label_id=label_id,
+        decision=kind,
+        action=ACTIONS[kind],
+        unit_id=unit_id,
+        sku="SKU-B",
+        name="Boots",
+        hub_id=HUB,
+    ).to_dict()
 
 
 def seed(db: Database) -> None:
@@ -118,61 +148,182 @@ def seed(db: Database) -> None:
         _unit("U-17", "SKU-B", NOW - 1 * H, status="allocated", decided_at=NOW - 0.5 * H),
     ]
     decisions = [
-        _decision("D-10", "U-10", "fill_backorder", "W1", NOW - 2 * H, allocation_id="A-10",
-                  backorder_id="BO-1", label_id="LBL-10"),
+        _decision(
+            "D-10",
+            "U-10",
+            "fill_backorder",
+            "W1",
+            NOW - 2 * H,
+            allocation_id="A-10",
+            backorder_id="BO-1",
+            label_id="LBL-10",
+        ),
         _decision("D-11", "U-11", "restock", "W1", NOW - 1.5 * H),
         _decision("D-12", "U-12", "send_to_dc", "W2", NOW - 3 * H),
         _decision("D-13", "U-13", "fill_backorder", "W2", NOW - 2 * D, allocation_id="A-13"),
         _decision("D-14", "U-14", "restock", "W1", NOW - 0.5 * H, undone_at=NOW - 0.4 * H),
-        _decision("D-15", "U-15", "fill_backorder", "W2", NOW - 4 * D, allocation_id="A-15",
-                  undone_at=NOW - 4 * D + H),
+        _decision(
+            "D-15",
+            "U-15",
+            "fill_backorder",
+            "W2",
+            NOW - 4 * D,
+            allocation_id="A-15",
+            undone_at=NOW - 4 * D + H,
+        ),
         _decision("D-15b", "U-15", "restock", "W2", NOW - 4 * D + 2 * H),
         _decision("D-16", "U-16", "restock", "W1", NOW - 9 * D),
-        _decision("D-17", "U-17", "fill_backorder", "W2", NOW - 0.5 * H, allocation_id="A-17",
-                  label_id="LBL-17"),
-    ]  # fmt: skip
+        _decision(
+            "D-17",
+            "U-17",
+            "fill_backorder",
+            "W2",
+            NOW - 0.5 * H,
+            allocation_id="A-17",
+            label_id="LBL-17",
+        ),
+    ]
     allocations = [
-        Allocation(allocation_id="A-10", unit_id="U-10", backorder_id="BO-1", label_id="LBL-10",
-                   status="reserved", operator="W1", created_at=NOW - 2 * H),
-        Allocation(allocation_id="A-13", unit_id="U-13", backorder_id="BO-5", label_id="LBL-13",
-                   status="relabelled", operator="W2", created_at=NOW - 2 * D,
-                   confirmed_at=NOW - 2 * D + H),
-        Allocation(allocation_id="A-15", unit_id="U-15", backorder_id="BO-4", status="voided",
-                   operator="W2", created_at=NOW - 4 * D, voided_at=NOW - 4 * D + H),
-        Allocation(allocation_id="A-17", unit_id="U-17", backorder_id="BO-2", label_id="LBL-17",
-                   status="reserved", operator="W2", created_at=NOW - 0.5 * H),
-    ]  # fmt: skip
+        Allocation(
+            allocation_id="A-10",
+            unit_id="U-10",
+            backorder_id="BO-1",
+            label_id="LBL-10",
+            status="reserved",
+            operator="W1",
+            created_at=NOW - 2 * H,
+        ),
+        Allocation(
+            allocation_id="A-13",
+            unit_id="U-13",
+            backorder_id="BO-5",
+            label_id="LBL-13",
+            status="relabelled",
+            operator="W2",
+            created_at=NOW - 2 * D,
+            confirmed_at=NOW - 2 * D + H,
+        ),
+        Allocation(
+            allocation_id="A-15",
+            unit_id="U-15",
+            backorder_id="BO-4",
+            status="voided",
+            operator="W2",
+            created_at=NOW - 4 * D,
+            voided_at=NOW - 4 * D + H,
+        ),
+        Allocation(
+            allocation_id="A-17",
+            unit_id="U-17",
+            backorder_id="BO-2",
+            label_id="LBL-17",
+            status="reserved",
+            operator="W2",
+            created_at=NOW - 0.5 * H,
+        ),
+    ]
     labels = [
-        Label(label_id="LBL-10", unit_id="U-10", allocation_id="A-10", kind="fill_backorder",
-              status="sent", created_at=NOW - 2 * H),
-        Label(label_id="LBL-13", unit_id="U-13", allocation_id="A-13", kind="fill_backorder",
-              status="confirmed", created_at=NOW - 2 * D),
+        Label(
+            label_id="LBL-10",
+            unit_id="U-10",
+            allocation_id="A-10",
+            kind="fill_backorder",
+            status="sent",
+            created_at=NOW - 2 * H,
+        ),
+        Label(
+            label_id="LBL-13",
+            unit_id="U-13",
+            allocation_id="A-13",
+            kind="fill_backorder",
+            status="confirmed",
+            created_at=NOW - 2 * D,
+        ),
         # pending for 30 min: "label not printed"
-        Label(label_id="LBL-17", unit_id="U-17", allocation_id="A-17", kind="fill_backorder",
-              status="pending", created_at=NOW - 0.5 * H, last_error="printer offline"),
+        Label(
+            label_id="LBL-17",
+            unit_id="U-17",
+            allocation_id="A-17",
+            kind="fill_backorder",
+            status="pending",
+            created_at=NOW - 0.5 * H,
+            last_error="printer offline",
+        ),
         # pending for 5 min only: not yet an exception
-        Label(label_id="LBL-11", unit_id="U-11", kind="restock", status="pending",
-              created_at=NOW - timedelta(minutes=5)),
-    ]  # fmt: skip
+        Label(
+            label_id="LBL-11",
+            unit_id="U-11",
+            kind="restock",
+            status="pending",
+            created_at=NOW - timedelta(minutes=5),
+        ),
+    ]
+    for lb in labels:
+        lb.content = _content(lb.label_id, lb.unit_id, lb.kind)
     exceptions = [
-        HubException(kind="unknown_item", unit_id="U-7", detail="GTIN 0001 not in catalogue",
-                     action="", created_at=NOW - 5 * H),
-        HubException(kind="wrong_item", unit_id="U-12", detail="RMA says SKU-B; scanned SKU-C",
-                     action="", created_at=NOW - 1 * H),
-        HubException(kind="wrong_item", unit_id="U-11", detail="old", action="",
-                     created_at=NOW - 9 * H, resolved_at=NOW - 8 * H, resolved_by=LEAD,
-                     resolution="sent to DC"),
-    ]  # fmt: skip
+        HubException(
+            kind="unknown_item",
+            unit_id="U-7",
+            detail="GTIN 0001 not in catalogue",
+            action="",
+            created_at=NOW - 5 * H,
+        ),
+        HubException(
+            kind="wrong_item",
+            unit_id="U-12",
+            detail="RMA says SKU-B; scanned SKU-C",
+            action="",
+            created_at=NOW - 1 * H,
+        ),
+        HubException(
+            kind="wrong_item",
+            unit_id="U-11",
+            detail="old",
+            action="",
+            created_at=NOW - 9 * H,
+            resolved_at=NOW - 8 * H,
+            resolved_by=LEAD,
+            resolution="sent to DC",
+        ),
+    ]
     expected = [
-        ExpectedReturn(rma="RMA-1", order_id="O-1", sku="SKU-A", qty=2, qty_received=1,
-                       customer_name="@SUM(1+1)", expected_at=NOW - 3 * D),
-        ExpectedReturn(rma="RMA-2", order_id="O-2", sku="SKU-B", qty=1, qty_received=0,
-                       customer_name="Bo", expected_at=NOW + D),
-        ExpectedReturn(rma="RMA-3", order_id="O-3", sku="SKU-C", qty=1, qty_received=1,
-                       customer_name="Cy", expected_at=NOW - D),
-        ExpectedReturn(rma="RMA-4", order_id="O-4", sku="SKU-D", qty=1, qty_received=0,
-                       customer_name="[bold]Di[/bold]", expected_at=None),
-    ]  # fmt: skip
+        ExpectedReturn(
+            rma="RMA-1",
+            order_id="O-1",
+            sku="SKU-A",
+            qty=2,
+            qty_received=1,
+            customer_name="@SUM(1+1)",
+            expected_at=NOW - 3 * D,
+        ),
+        ExpectedReturn(
+            rma="RMA-2",
+            order_id="O-2",
+            sku="SKU-B",
+            qty=1,
+            qty_received=0,
+            customer_name="Bo",
+            expected_at=NOW + D,
+        ),
+        ExpectedReturn(
+            rma="RMA-3",
+            order_id="O-3",
+            sku="SKU-C",
+            qty=1,
+            qty_received=1,
+            customer_name="Cy",
+            expected_at=NOW - D,
+        ),
+        ExpectedReturn(
+            rma="RMA-4",
+            order_id="O-4",
+            sku="SKU-D",
+            qty=1,
+            qty_received=0,
+            customer_name="[bold]Di[/bold]",
+            expected_at=None,
+        ),
+    ]
     with db.write() as s:
         for row in rows:
             s.add(row)

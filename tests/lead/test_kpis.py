@@ -71,8 +71,16 @@ def test_today_is_read_fresh_while_past_days_are_cached(hub: Any) -> None:
     svc = KpiService.of(hub)
     before = svc.numbers()
     with hub.db.write() as s:
-        s.add(Decision(decision_id="D-new", unit_id="U-1", decision="send_to_dc", grade="C",
-                       operator="W3", at=NOW - timedelta(minutes=1)))  # fmt: skip
+        s.add(
+            Decision(
+                decision_id="D-new",
+                unit_id="U-1",
+                decision="send_to_dc",
+                grade="C",
+                operator="W3",
+                at=NOW - timedelta(minutes=1),
+            )
+        )
     after = svc.numbers()
     assert after.today.units == before.today.units + 1
     assert after.week.units == before.week.units + 1
@@ -103,9 +111,16 @@ def test_cancellation_risk(days: float, risk: float) -> None:
 
 @pytest.mark.parametrize(
     "cell,out",
-    [("=1+1", "'=1+1"), ("+1", "'+1"), ("-x", "'-x"), ("@A", "'@A"), ("ok", "ok"),
-     (-3, "-3"), (None, "")],
-)  # fmt: skip
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-x", "'-x"),
+        ("@A", "'@A"),
+        ("ok", "ok"),
+        (-3, "-3"),
+        (None, ""),
+    ],
+)
 def test_csv_safe(cell: object, out: str) -> None:
     assert k.csv_safe(cell) == out
 

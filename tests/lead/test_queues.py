@@ -37,8 +37,11 @@ def test_inspect_next_order_and_lines(queues: QueueService) -> None:
     assert [r.hot for r in rows] == [True] * 5 + [False] * 2
     first = rows[0]
     assert (first.sku, first.name, first.priority, first.order_id) == (
-        "SKU-B", "Boots", "expedite", "OBO-2",
-    )  # fmt: skip
+        "SKU-B",
+        "Boots",
+        "expedite",
+        "OBO-2",
+    )
     assert first.waiting_hours == 7.0
 
 
@@ -132,8 +135,10 @@ def test_resolve_stored_exception(hub: Any, queues: QueueService) -> None:
     with hub.db.read() as s:
         row = s.get(HubException, int(key[2:]))
         assert (row.resolved_by, row.resolution, row.resolved_at) == (
-            LEAD, "added GTIN, re-inspected", NOW,
-        )  # fmt: skip
+            LEAD,
+            "added GTIN, re-inspected",
+            NOW,
+        )
         audits = s.exec(select(AuditLog).where(AuditLog.action == "resolve_exception")).all()
         assert [(a.operator, a.entity_id) for a in audits] == [(LEAD, key[2:])]
 
