@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,7 @@ MAX_CENTS = 10**11  # a billion in currency units: anything above is a typo
 PRIORITIES = ("normal", "expedite")
 _CHUNK = 500  # ids per IN (...) query: well under SQLite's variable limit
 _FOLD = re.compile(r"[\t\r\n]+")
+_SPACE = re.compile(r"\s")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -135,11 +137,13 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _text(value: str, column: str) -> str:
+    limit = MAX_LEN.get(column)
+    if value.isprintable() and (limit is None or len(value) <= limit):
+        return value.strip()  # the common case, without the regexes below
     value = _FOLD.sub(" ", value).strip()
     m = _CONTROL.search(value)
     if m:
         raise _RowError(f"{column} contains control character U+{ord(m.group()):04X}")
-    limit = MAX_LEN.get(column)
     if limit is not None and len(value) > limit:
         raise _RowError(f"{column} is {len(value)} characters long; the limit is {limit}")
     return value
@@ -147,7 +151,7 @@ def _text(value: str, column: str) -> str:
 
 def _ident(value: str, column: str) -> str:
     value = _text(value, column)
-    if any(ch.isspace() for ch in value):
+    if _SPACE.search(value):
         raise _RowError(f"{column} {value[:40]!r} contains a space")
     return value
 
@@ -205,26 +209,12 @@ class _Checker:
         raise _RowError(f"min_grade {v[:20]!r} is not a grade on the scale {'/'.join(self.scale)}")
 
 
-class _Row:
-    """One raw row; ``get`` parses a column and remembers every problem, not just the first."""
-
-    def __init__(self, raw: dict[str, str]) -> None:
-        self.raw = raw
-        self.problems: list[str] = []
-
-    def get(self, column: str, parse: Callable[[str], Any], default: Any = None) -> Any:
-        value = self.raw.get(column, "")
-        if not value.strip():
-            return default
-        try:
-            return parse(value)
-        except _RowError as exc:
-            self.problems.append(str(exc))
-            return default
+# (CSV column, key in the parsed row, parser, value when empty)
+_Spec = list[tuple[str, str, Callable[[str], Any], Any]]
 
 
 def _parse(
-    kind: str, text: str, path: str, row_fn: Callable[[_Row], dict[str, Any]]
+    kind: str, text: str, path: str, spec: _Spec
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[BadRow]]:
     """Every row parsed with ``row_fn``, and the bad rows found on the way."""
     bad: list[BadRow] = []
@@ -245,8 +235,9 @@ def _parse(
         parts += [f"duplicate column: {', '.join(dupes)}"] if dupes else []
         expected = ",".join(COLUMNS[kind])
         raise ImportRejected(path, [BadRow(1, f"{'; '.join(parts)} (expected {expected})")])
-    index = {c: header.index(c) for c in COLUMNS[kind] if c in header}
-    required = [c for c in COLUMNS[kind] if c in REQUIRED[kind]]
+    # (position in the record or -1, key, parser, default); a row lists every problem.
+    fields = [(header.index(c) if c in header else -1, key, fn, d) for c, key, fn, d in spec]
+    required = [(header.index(c), c) for c in COLUMNS[kind] if c in REQUIRED[kind]]
     while True:
         try:
             item = next(records, None)
@@ -256,15 +247,29 @@ def _parse(
             break  # the csv reader cannot resume after a broken quote
         if item is None:
             break
-        line, fields = item
-        row = _Row({c: (fields[i] if i < len(fields) else "") for c, i in index.items()})
-        row.problems = [f"{c} is empty" for c in required if not row.raw[c].strip()]
-        parsed = row_fn(row)
-        if row.problems:
-            bad.append(BadRow(line, "; ".join(row.problems)))
+        line, record = item
+        n = len(record)
+        problems = [f"{c} is empty" for i, c in required if i >= n or not record[i].strip()]
+        row: dict[str, Any] = {}
+        for i, key, fn, default in fields:
+            value = record[i] if 0 <= i < n else ""
+            if not value or value.isspace():
+                row[key] = default
+                continue
+            try:
+                row[key] = fn(value)
+            except _RowError as exc:
+                problems.append(str(exc))
+        if problems:
+            bad.append(BadRow(line, "; ".join(problems)))
         else:
-            rows.append((line, parsed))
+            rows.append((line, row))
     return rows, bad
+
+
+def _changed(old: Any, values: dict[str, Any]) -> bool:
+    m = old._mapping
+    return any(m[k] != v for k, v in values.items())
 
 
 def _chunks(items: Sequence[Any], n: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -273,11 +278,12 @@ def _chunks(items: Sequence[Any], n: int = _CHUNK) -> Iterator[Sequence[Any]]:
 
 
 def _existing(session: Any, column: Any, keys: Iterable[Any]) -> list[Any]:
-    """Rows whose ``column`` is in ``keys``, a few hundred per query."""
+    """Rows (plain column tuples, not ORM objects: much faster in bulk) whose ``column`` is
+    in ``keys``, a few hundred per query."""
     out: list[Any] = []
-    model = column.class_
+    table = column.class_.__table__
     for chunk in _chunks(sorted(set(keys))):
-        out.extend(session.scalars(select(model).where(column.in_(chunk))))
+        out.extend(session.execute(select(table).where(column.in_(chunk))).all())
     return out
 
 
@@ -309,66 +315,58 @@ def _gtin(value: str) -> str:
     return g
 
 
-def _catalog_row(c: _Checker) -> Callable[[_Row], dict[str, Any]]:
-    def parse(r: _Row) -> dict[str, Any]:
-        return {
-            "sku": r.get("sku", lambda v: _ident(v, "sku")),
-            "gtin": r.get("gtin", _gtin),
-            "name": r.get("name", lambda v: _text(v, "name"), ""),
-            "variant": r.get("variant", lambda v: _text(v, "variant"), ""),
-            "unit_value_cents": r.get("unit_value", _cents, 0),
-            "min_grade": r.get("min_grade", c.grade),
-        }
-
-    return parse
+def _catalog_spec(c: _Checker) -> _Spec:
+    return [
+        ("sku", "sku", partial(_ident, column="sku"), None),
+        ("gtin", "gtin", _gtin, None),
+        ("name", "name", partial(_text, column="name"), ""),
+        ("variant", "variant", partial(_text, column="variant"), ""),
+        ("unit_value", "unit_value_cents", _cents, 0),
+        ("min_grade", "min_grade", c.grade, None),
+    ]
 
 
-def _backorder_row(c: _Checker) -> Callable[[_Row], dict[str, Any]]:
-    def priority(v: str) -> str:
-        p = v.strip().lower()
-        if p not in PRIORITIES:
-            raise _RowError(f"priority {v.strip()[:20]!r} is not normal or expedite")
-        return p
-
-    def parse(r: _Row) -> dict[str, Any]:
-        return {
-            "backorder_id": r.get("backorder_id", lambda v: _ident(v, "backorder_id")),
-            "order_id": r.get("order_id", lambda v: _ident(v, "order_id")),
-            "sku": r.get("sku", lambda v: _ident(v, "sku")),
-            "qty": r.get("qty", _qty),
-            "min_grade": r.get("min_grade", c.grade),
-            "priority": r.get("priority", priority, "normal"),
-            "ordered_at": r.get("ordered_at", lambda v: _when(v, "ordered_at")),
-            "promised_at": r.get("promised_at", lambda v: _when(v, "promised_at")),
-            "unit_value_cents": r.get("unit_value", _cents),
-            "ship_to_name": r.get("ship_to_name", lambda v: _text(v, "ship_to_name"), ""),
-            "ship_to_city": r.get("ship_to_city", lambda v: _text(v, "ship_to_city"), ""),
-            "ship_to_postcode": r.get(
-                "ship_to_postcode", lambda v: _text(v, "ship_to_postcode"), ""
-            ),
-        }
-
-    return parse
+def _priority(v: str) -> str:
+    p = v.strip().lower()
+    if p not in PRIORITIES:
+        raise _RowError(f"priority {v.strip()[:20]!r} is not normal or expedite")
+    return p
 
 
-def _return_row(c: _Checker) -> Callable[[_Row], dict[str, Any]]:
+def _backorder_spec(c: _Checker) -> _Spec:
+    spec: _Spec = [
+        (col, col, partial(_ident, column=col), None) for col in ("backorder_id", "order_id", "sku")
+    ]
+    spec += [
+        ("qty", "qty", _qty, None),
+        ("min_grade", "min_grade", c.grade, None),
+        ("priority", "priority", _priority, "normal"),
+        ("ordered_at", "ordered_at", partial(_when, column="ordered_at"), None),
+        ("promised_at", "promised_at", partial(_when, column="promised_at"), None),
+        ("unit_value", "unit_value_cents", _cents, None),
+    ]
+    spec += [
+        (col, col, partial(_text, column=col), "")
+        for col in ("ship_to_name", "ship_to_city", "ship_to_postcode")
+    ]
+    return spec
+
+
+def _return_spec(c: _Checker) -> _Spec:
     def rma(v: str) -> str:
         v = _ident(v, "rma")
         if not c.rma.match(v):
             raise _RowError(f"rma {v!r} does not match [scanner] rma_pattern {c.rma.pattern}")
         return v
 
-    def parse(r: _Row) -> dict[str, Any]:
-        return {
-            "rma": r.get("rma", rma),
-            "order_id": r.get("order_id", lambda v: _ident(v, "order_id"), ""),
-            "sku": r.get("sku", lambda v: _ident(v, "sku")),
-            "qty": r.get("qty", _qty),
-            "customer_name": r.get("customer_name", lambda v: _text(v, "customer_name"), ""),
-            "expected_at": r.get("expected_at", lambda v: _when(v, "expected_at")),
-        }
-
-    return parse
+    return [
+        ("rma", "rma", rma, None),
+        ("order_id", "order_id", partial(_ident, column="order_id"), ""),
+        ("sku", "sku", partial(_ident, column="sku"), None),
+        ("qty", "qty", _qty, None),
+        ("customer_name", "customer_name", partial(_text, column="customer_name"), ""),
+        ("expected_at", "expected_at", partial(_when, column="expected_at"), None),
+    ]
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -446,17 +444,17 @@ def _load_catalog(
         old = have.get(sku)
         if old is None:
             inserts.append({"sku": sku, **values, "updated_at": now})
-        elif any(getattr(old, k) != v for k, v in values.items()):
+        elif _changed(old, values):
             updates.append({"sku": sku, **values, "updated_at": now})
         else:
             same += 1
     if inserts:
-        session.execute(insert(CatalogItem), inserts)
+        session.execute(insert(CatalogItem.__table__), inserts)
     if updates:
         session.execute(update(CatalogItem), updates)
     new_gtins = [{"gtin": g, "sku": file_sku[g]} for g in seen_gtin if g not in mapped]
     if new_gtins:
-        session.execute(insert(Gtin), new_gtins)
+        session.execute(insert(Gtin.__table__), new_gtins)
     return len(inserts), len(updates), same, len(new_gtins)
 
 
@@ -503,14 +501,14 @@ def _load_backorders(
             )
         elif row["sku"] != old.sku and old.qty_filled:
             bad.append(BadRow(line, f"sku of {row['backorder_id']!r} cannot change: it has units"))
-        elif any(getattr(old, k) != v for k, v in values.items()):
+        elif _changed(old, values):
             # status stays: "open" means HQ's open; a full line is qty_filled == qty.
             updates.append({"backorder_id": row["backorder_id"], **values, "updated_at": now})
         else:
             same += 1
     _reject_if(path, bad)
     if inserts:
-        session.execute(insert(BackorderLine), inserts)
+        session.execute(insert(BackorderLine.__table__), inserts)
     if updates:
         session.execute(update(BackorderLine), updates)
     return len(inserts), len(updates), same, 0
@@ -543,13 +541,13 @@ def _load_returns(
                     f"received for {row['rma']}",
                 )
             )
-        elif any(getattr(old, k) != v for k, v in values.items()):
+        elif _changed(old, values):
             updates.append({"id": old.id, **values})
         else:
             same += 1
     _reject_if(path, bad)
     if inserts:
-        session.execute(insert(ExpectedReturn), inserts)
+        session.execute(insert(ExpectedReturn.__table__), inserts)
     if updates:
         session.execute(update(ExpectedReturn), updates)
     return len(inserts), len(updates), same, 0
@@ -578,7 +576,7 @@ def import_file(
     text = _decode(data, name)
     checker = _Checker(settings)
     now = now or datetime.now(UTC)
-    parsers = {"catalog": _catalog_row, "backorders": _backorder_row, "returns": _return_row}
+    parsers = {"catalog": _catalog_spec, "backorders": _backorder_spec, "returns": _return_spec}
     rows, bad = _parse(kind, text, name, parsers[kind](checker))
     with db.write() as session:
         if kind == "catalog":
