@@ -13,7 +13,7 @@ from rich.text import Text
 from floor_app.labels import pdf as pdf_module
 from floor_app.labels.pdf import render_pdf
 from floor_app.labels.sanitize import ascii_fallback, clean
-from floor_app.labels.text import render_text
+from floor_app.labels.text import cells, render_text, wrap_cells
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,7 @@ def test_text_preview_has_the_label_and_no_control_characters(kind: str) -> None
     assert "\x1b" not in out
     # Shown with rich/Textual Text (not markup), the brackets are literally there.
     assert "[bold]x[/] tee" in Text(out).plain
-    assert all(len(line) == 44 for line in out.splitlines())
+    assert all(cells(line) == 44 for line in out.splitlines())
     if kind == "fill_backorder":
         assert "Eve" in out and "ORDER SO-100234" in out
 
@@ -105,3 +105,18 @@ def test_pdf_falls_back_to_helvetica_with_transliteration(
         assert "Zoe Lodz-Muller" in text
     finally:
         pdf_module.fonts.cache_clear()
+
+
+def test_text_preview_keeps_the_box_square_with_wide_characters() -> None:
+    c = make_content(name="東京 オーガニック コットン Tシャツ " * 3, ship_to_name="Zoë Łódź")
+    lines = render_text(c, width=36).splitlines()
+    assert all(cells(line) == 36 for line in lines)
+    assert "東京" in "".join(lines)
+
+
+@pytest.mark.parametrize("width", [5, 12, 40])
+def test_wrap_cells_never_overflows(width: int) -> None:
+    text = "Supercalifragilistic 東京東京東京東京東京 a bb ccc " * 4
+    lines = wrap_cells(text, width)
+    assert all(cells(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
