@@ -63,14 +63,18 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
 
 
+def rescale(gray: np.ndarray, factor: float) -> np.ndarray:
+    """``gray`` resized by ``factor`` (never to zero pixels: a 1-pixel strip stays one)."""
+    import cv2
+
+    h, w = gray.shape[:2]
+    size = (max(1, round(w * factor)), max(1, round(h * factor)))
+    interp = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
+    return cv2.resize(gray, size, interpolation=interp)
+
+
 def _scale(factor: float) -> Callable[[np.ndarray], np.ndarray]:
-    def apply(gray: np.ndarray) -> np.ndarray:
-        import cv2
-
-        interp = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
-        return cv2.resize(gray, None, fx=factor, fy=factor, interpolation=interp)
-
-    return apply
+    return lambda gray: rescale(gray, factor)
 
 
 def _sharpen(gray: np.ndarray) -> np.ndarray:

@@ -247,13 +247,11 @@ class DecodePipeline:
 
     def tally_camera(self, gray: np.ndarray) -> Tally:
         """The camera's look at one frame (see ``_camera_plan``)."""
-        import cv2
+        from floor_app.scanning.imaging import rescale
 
         tally = Tally()
         for d, factor in self._camera_plan:
-            view = gray
-            if factor != 1.0:
-                view = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+            view = gray if factor == 1.0 else rescale(gray, factor)
             tally.add(d.decode(view), "frame", 1.0 / factor)
         return tally
 

@@ -80,3 +80,12 @@ def test_zbar_reports_the_gs1_modifier(pipeline) -> None:
     plain = barcode_image("0109504000059101", "code128")
     assert [r.aim for r in zbar.decode(gs1)] == ["]C1"]
     assert [r.aim for r in zbar.decode(plain)] == ["]C0"]
+
+
+def test_degenerate_images_do_not_crash(pipeline) -> None:
+    import numpy as np
+
+    for shape in [(1, 1), (1, 900), (900, 1), (3, 3)]:
+        gray = np.full(shape, 200, np.uint8)
+        assert pipeline.decode_image(gray) == []
+        assert pipeline.decode_frame(gray) == []
