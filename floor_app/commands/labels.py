@@ -83,6 +83,9 @@ def _run(args: argparse.Namespace) -> int:
                 for row in rows:
                     emit_json(row.to_json())
             else:
+                online, error = service.printer_state()
+                state = {None: "not tried yet", True: "online", False: "OFFLINE"}[online]
+                print(safe_text(f"printer: {state}" + (f" ({error})" if error else "")))
                 print(f"{len(rows)} label(s) pending")
                 for r in rows:
                     due = (

@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Protocol
@@ -97,8 +98,11 @@ class TcpPrinter:
 
     def send_bytes(self, data: bytes) -> None:
         where = f"{self.host}:{self.port}"
+        started = time.monotonic()
+        ip = _resolve(self.host, self.port, self.connect_timeout)
+        left = max(0.05, self.connect_timeout - (time.monotonic() - started))
         try:
-            sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
+            sock = socket.create_connection((ip, self.port), timeout=left)
         except TimeoutError:
             raise PrintError(
                 f"printer {where} did not answer within {self.connect_timeout:g} s"
@@ -147,6 +151,34 @@ class TcpPrinter:
                     f"printer {where} stopped reading ({left} bytes not taken in "
                     f"{self.write_timeout:g} s)"
                 )
+
+
+def _resolve(host: str, port: int, timeout: float) -> str:
+    """``host``'s first address, giving up after ``timeout`` s (``getaddrinfo`` itself has
+    no timeout, and a hub whose DNS is down must not freeze the print worker)."""
+    try:
+        socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host)
+        return host  # already an address
+    except OSError:
+        pass
+    result: list[str] = []
+    failure: list[BaseException] = []
+
+    def lookup() -> None:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            result.append(str(infos[0][4][0]))
+        except (OSError, IndexError) as exc:
+            failure.append(exc)
+
+    worker = threading.Thread(target=lookup, name=f"resolve {host}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if result:
+        return result[0]
+    if failure:
+        raise PrintError(f"printer {host}: cannot resolve the name ({failure[0]})")
+    raise PrintError(f"printer {host}: name lookup took longer than {timeout:g} s")
 
 
 def _dropped(where: str, exc: OSError) -> PrintError:

@@ -72,6 +72,31 @@ def test_printer_that_closes_mid_write(cutoff_printer: str) -> None:
         printer.send_bytes(b"^XA^FX" + b"x" * 4_000_000 + b"^XZ")
 
 
+def test_printer_by_name(recording_printer: RecordingPrinter) -> None:
+    port = recording_printer.address.rsplit(":", 1)[1]
+    TcpPrinter(f"localhost:{port}", connect_timeout=2, write_timeout=2).send(make_content())
+    assert len(recording_printer.wait_jobs(1)) == 1
+
+
+def test_unresolvable_name_is_a_print_error() -> None:
+    with pytest.raises(PrintError, match=r"resolve|lookup"):
+        TcpPrinter("no-such-printer.invalid", connect_timeout=2).send(make_content())
+
+
+def test_slow_name_lookup_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket as socket_module
+
+    def hanging_getaddrinfo(*args: object, **kwargs: object) -> list[object]:
+        time.sleep(3)
+        return []
+
+    monkeypatch.setattr(socket_module, "getaddrinfo", hanging_getaddrinfo)
+    t0 = time.monotonic()
+    with pytest.raises(PrintError, match="longer than"):
+        TcpPrinter("zebra.hub.lan", connect_timeout=0.3).send(make_content())
+    assert time.monotonic() - t0 < 1.5
+
+
 @pytest.mark.parametrize(
     ("address", "expected"),
     [("printer.local", ("printer.local", 9100)), ("10.0.0.5:6101", ("10.0.0.5", 6101)),

@@ -47,7 +47,8 @@ def test_pending_retry_and_reprint(  # type: ignore[no-untyped-def]
     assert code == 1 and "sent 0, still pending 2" in out and "refused" in out
 
     code, out, _ = _run(capsys, "labels", "--db", url, "pending", "--config", str(cfg))
-    assert code == 0 and out.startswith("2 label(s) pending") and "refused" in out
+    assert code == 0 and out.startswith("printer: OFFLINE (printer 127.0.0.1:")
+    assert "2 label(s) pending" in out and "refused" in out
     assert "\x1b" not in out
 
     # Printer back: `retry --all` ignores the backoff and sends both.
