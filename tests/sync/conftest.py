@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import shutil
 import socket
+import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -33,8 +35,22 @@ def _hq_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def hq_url(tmp_path: Path, _hq_template: Path) -> str:
-    target = tmp_path / "hq.sqlite"
+def fast_dir(tmp_path: Path) -> Iterator[Path]:
+    """A folder on tmpfs when there is one: SQLite's per-commit fsync (synchronous=FULL)
+    costs nothing there, so hundreds of seeded steps stay fast. Durability itself is
+    tested on a real disk by the kill tests."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir():
+        yield tmp_path
+        return
+    path = Path(tempfile.mkdtemp(prefix="floor-sync-", dir=shm))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def hq_url(fast_dir: Path, _hq_template: Path) -> str:
+    target = fast_dir / "hq.sqlite"
     shutil.copyfile(_hq_template, target)
     return f"sqlite:///{target}"
 
@@ -61,8 +77,8 @@ def pg_hq_url(pg_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def world(tmp_path: Path, hq_url: str, _migrated_sqlite: Path) -> Iterator[World]:
-    w = World(tmp_path, hq_url, _migrated_sqlite)
+def world(fast_dir: Path, hq_url: str, _migrated_sqlite: Path) -> Iterator[World]:
+    w = World(fast_dir, hq_url, _migrated_sqlite)
     yield w
     w.close()
 
@@ -76,15 +92,10 @@ def free_port() -> int:
 class ServerThread:
     """A real uvicorn server on loopback, in a thread of this process."""
 
-    def __init__(self, app: object, port: int | None = None) -> None:
+    def __init__(self, app: object, port: int | None = None, **kw: Any) -> None:
         self.port = port or free_port()
-        config = uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",  # type: ignore[arg-type]
-            lifespan="off",
-        )
+        options: dict[str, Any] = {"log_level": "warning", "lifespan": "off", **kw}
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, **options)  # type: ignore[arg-type]
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -100,25 +100,33 @@ class BodyLimit:
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
                 await _too_large(send)
                 return
-        seen = 0
-
-        async def limited_receive() -> Any:
-            nonlocal seen
+        # Read the whole body first (at most ``limit`` bytes): an oversized one is refused
+        # before the app sees a byte of it, whatever the framework does with errors.
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await _too_large(send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        sent = False
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            await _too_large(send)
+        async def replay() -> Any:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 async def _too_large(send: Any) -> None:
@@ -145,6 +153,7 @@ def create_app(db: Database, *, clock: Callable[[], datetime] | None = None) -> 
         "Authenticate with `Authorization: Bearer <hub token>`; a token reads and writes "
         "only its own hub's data.",
     )
+
     def authorise(hub_id: str, creds: HTTPAuthorizationCredentials | None) -> None:
         # The token is never logged or echoed; only its hash meets the database.
         if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
