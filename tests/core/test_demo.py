@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,8 @@ from floor_app.store.models import (
     Unit,
 )
 
+FIXED_NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
 
 def dump_all(db: Database) -> dict[str, list[str]]:
     """Every row of every table, as sorted text, so two databases can be compared."""
@@ -44,8 +46,6 @@ def dump_all(db: Database) -> dict[str, list[str]]:
 @pytest.fixture(scope="module")
 def demo_pair(tmp_path_factory, _migrated_sqlite) -> tuple[Database, Database, Any]:  # type: ignore[no-untyped-def]
     import shutil
-
-    from conftest import FIXED_NOW
 
     from floor_app.config import Settings
 
