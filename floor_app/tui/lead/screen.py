@@ -7,6 +7,8 @@ a refusal and nothing else.
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,9 @@ from floor_app.tui.lead.table import QueueTable
 
 #: Seconds between refreshes of the visible tab.
 REFRESH_SECONDS = 5.0
+#: When set, the screen writes the keys of the first rows it shows to this file: the
+#: browser test knows the served app really drew the queue before its screenshot.
+READY_FILE_ENV = "FLOOR_LEAD_READY_FILE"
 NUMBERS_TAB = "numbers"
 
 
@@ -199,6 +204,11 @@ class LeadScreen(Screen[None]):
             self.query_one(NumbersPane).show(msg.rows)
         else:
             self.query_one(f"#table-{msg.tab}", QueueTable).show(msg.rows)
+            ready = os.environ.get(READY_FILE_ENV)
+            if ready and msg.rows:
+                self.call_after_refresh(
+                    Path(ready).write_text, json.dumps([k for k, _ in msg.rows[:20]]), "utf-8"
+                )
         self._status(f"refreshed {self.services.clock():%H:%M:%S} in {msg.ms:.0f} ms")
 
     def on_load_failed(self, msg: LoadFailed) -> None:
