@@ -118,7 +118,7 @@ def ensure_demo(
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{target}{suffix}").unlink(missing_ok=True)
         if not target.exists():
-            side = target.with_name(target.name + ".building")
+            side = target.with_name(target.name + "-building")  # ignored by db/*.sqlite-*
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{side}{suffix}").unlink(missing_ok=True)
             building = settings.model_copy(deep=True)

@@ -80,8 +80,10 @@ SMALL = DemoSize(6, 3, 150, 60, 2, 12, 6)
 
 
 def default_now() -> datetime:
-    """Today at 08:00 UTC: the start of the demo shift."""
-    return datetime.now(UTC).replace(hour=8, minute=0, second=0, microsecond=0)
+    """Today at 08:00 UTC, the start of the demo shift (or now, if earlier: the history must
+    not lie in the future of the station's real clock)."""
+    real = datetime.now(UTC).replace(second=0, microsecond=0)
+    return min(real, real.replace(hour=8, minute=0))
 
 
 # --- deterministic ids --------------------------------------------------------------------

@@ -168,7 +168,7 @@ def test_cli_demo_creates_then_reuses(tmp_path: Path, capsys) -> None:  # type: 
     first = json.loads(capsys.readouterr().out)
     assert first["created"] is True and first["open_backorder_lines"] > 0
     assert first["units_by_status"]["received"] > 0
-    assert not (tmp_path / "sub" / "demo.sqlite.building").exists()
+    assert not (tmp_path / "sub" / "demo.sqlite-building").exists()
     assert main(base) == 0
     second = json.loads(capsys.readouterr().out)
     assert second["created"] is False
