@@ -167,101 +167,115 @@ class CameraScanner:
         self._pipeline = pipeline
         self._rearm = (rearm_frames, rearm_seconds)
         self._min_interval = 1.0 / max_fps if max_fps else 0.0
-        self._events: queue.Queue[tuple[str, object]] = queue.Queue()
-        self._exit = threading.Event()
         self._status = CameraStatus(CameraState.STOPPED)
-        self._frame_thread: threading.Thread | None = None
-        self._dispatch_thread: threading.Thread | None = None
-        self.scans = 0  # scans emitted since start, for the status line and tests
+        self._run: _Run | None = None
+        self.scans = 0  # scans emitted by the current run, for the status line and tests
 
     @property
     def status(self) -> CameraStatus:
         return self._status
 
     def start(self) -> None:
-        """Start scanning; returns at once. Calling it while running does nothing."""
-        if self._frame_thread is not None and self._frame_thread.is_alive():
+        """Start scanning; returns at once. Calling it while running does nothing.
+
+        Each start is a fresh run with its own queue and exit event, so a stop followed
+        at once by a start never waits for the old threads; whatever the old run still
+        reports is dropped.
+        """
+        if self._run is not None and self._run.active:
             return
-        self._exit.clear()
-        self._set_status(CameraStatus(CameraState.STARTING, self.source))
-        self._dispatch_thread = threading.Thread(
-            target=self._dispatch, name="floor-camera-events", daemon=True
+        run = _Run()
+        self._run = run
+        self.scans = 0
+        self._set_status(run, CameraStatus(CameraState.STARTING, self.source))
+        run.dispatcher = threading.Thread(
+            target=self._dispatch, args=(run,), name="floor-camera-events", daemon=True
         )
-        self._frame_thread = threading.Thread(target=self._run, name="floor-camera", daemon=True)
-        self._dispatch_thread.start()
-        self._frame_thread.start()
+        run.frames = threading.Thread(
+            target=self._frames, args=(run,), name="floor-camera", daemon=True
+        )
+        run.dispatcher.start()
+        run.frames.start()
 
     def stop(self, timeout: float = 2.0) -> None:
-        """Ask the loop to stop and wait up to ``timeout`` seconds for it (0: do not wait)."""
-        self._exit.set()
-        for t in (self._frame_thread, self._dispatch_thread):
+        """Stop scanning: no scan is reported after this returns, except one whose
+        callback is already running. Waits up to ``timeout`` seconds for the threads to
+        end (0: do not wait)."""
+        run = self._run
+        if run is None:
+            return
+        run.exit.set()
+        for t in (run.frames, run.dispatcher):
             if t is not None and timeout > 0 and t is not threading.current_thread():
                 t.join(timeout)
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait for the frame loop to finish (a file or folder ends); True if it did."""
-        t = self._frame_thread
-        if t is not None:
-            t.join(timeout)
-            if t.is_alive():
-                return False
-        d = self._dispatch_thread
-        if d is not None:
-            self._events.join()
+        """Wait until the run ends (a file or folder played out, or a stop) and every
+        callback for it has been made; True if it did within ``timeout``."""
+        run = self._run
+        if run is None:
+            return True
+        for t in (run.frames, run.dispatcher):
+            if t is not None:
+                t.join(timeout)
+                if t.is_alive():
+                    return False
         return True
 
     # -- the frame thread ---------------------------------------------------------------
 
-    def _run(self) -> None:
+    def _frames(self, run: _Run) -> None:
         try:
-            self._loop()
+            self._loop(run)
         except Exception as exc:  # report it; the station keeps working without a camera
             log.exception("camera loop failed")
-            self._set_status(CameraStatus(CameraState.ERROR, f"{type(exc).__name__}: {exc}"))
+            self._set_status(run, CameraStatus(CameraState.ERROR, f"{type(exc).__name__}: {exc}"))
         finally:
-            self._events.put(("done", None))
+            run.events.put(("done", None))
 
-    def _loop(self) -> None:
+    def _loop(self, run: _Run) -> None:
         from floor_app.scanning.capture import NoCamera, open_source
 
         try:
             pipeline = self._pipeline or _default_pipeline()
         except RuntimeError as exc:
-            self._set_status(CameraStatus(CameraState.ERROR, str(exc)))
+            self._set_status(run, CameraStatus(CameraState.ERROR, str(exc)))
             return
         try:
             source = open_source(self.source)
         except NoCamera as exc:
-            self._set_status(CameraStatus(CameraState.NO_CAMERA, str(exc)))
+            self._set_status(run, CameraStatus(CameraState.NO_CAMERA, str(exc)))
             return
         note = "; ".join(pipeline.problems)
         running = CameraStatus(CameraState.RUNNING, note or source.description, pipeline.names)
-        self._set_status(running)
+        self._set_status(run, running)
         confirmer = FrameConfirmer()
         deduper = ScanDeduper(*self._rearm)
         frames = 0
         try:
-            while not self._exit.is_set():
+            while not run.exit.is_set():
                 started = time.monotonic()
                 frame = source.read()
                 if frame is None:
                     if source.live:
                         raise RuntimeError(f"{source.description} stopped delivering frames")
-                    self._set_status(
-                        CameraStatus(CameraState.ENDED, source.description, pipeline.names, frames)
+                    ended = CameraStatus(
+                        CameraState.ENDED, source.description, pipeline.names, frames
                     )
+                    self._set_status(run, ended)
                     return
                 frames += 1
-                self._process(pipeline, confirmer, deduper, frame)
+                self._process(run, pipeline, confirmer, deduper, frame)
                 spare = self._min_interval - (time.monotonic() - started)
                 if spare > 0:
-                    self._exit.wait(spare)
+                    run.exit.wait(spare)
         finally:
             source.close()
-        self._set_status(CameraStatus(CameraState.STOPPED, "", pipeline.names, frames))
+        self._set_status(run, CameraStatus(CameraState.STOPPED, "", pipeline.names, frames))
 
     def _process(
         self,
+        run: _Run,
         pipeline: DecodePipeline,
         confirmer: FrameConfirmer,
         deduper: ScanDeduper,
@@ -272,36 +286,44 @@ class CameraScanner:
         gray = to_gray(frame)  # type: ignore[arg-type]
         confirmed, seen = confirmer.feed(pipeline.tally_camera(gray))
         for code in deduper.update(confirmed, seen):
-            self.scans += 1
-            self._events.put(("scan", (code.text, code.symbology)))
+            if run is self._run:
+                self.scans += 1
+            run.events.put(("scan", (code.text, code.symbology)))
 
-    def _set_status(self, status: CameraStatus) -> None:
-        self._status = status
-        self._events.put(("status", status))
+    def _set_status(self, run: _Run, status: CameraStatus) -> None:
+        if run is self._run:  # an old run's last words do not overwrite the new run's
+            self._status = status
+        run.events.put(("status", status))
 
     # -- the dispatcher thread ----------------------------------------------------------
 
-    def _dispatch(self) -> None:
+    def _dispatch(self, run: _Run) -> None:
         while True:
-            try:
-                kind, payload = self._events.get(timeout=0.1)
-            except queue.Empty:
-                if self._exit.is_set() and not (
-                    self._frame_thread and self._frame_thread.is_alive()
-                ):
-                    return
-                continue
+            kind, payload = run.events.get()
+            current = run is self._run
             try:
                 if kind == "done":
                     return
-                if kind == "scan" and isinstance(payload, tuple):
-                    self._on_scan(*payload)
-                elif kind == "status" and self._on_status is not None:
+                if kind == "scan" and current and not run.exit.is_set():
+                    self._on_scan(*payload)  # type: ignore[misc]
+                elif kind == "status" and current and self._on_status is not None:
                     self._on_status(payload)  # type: ignore[arg-type]
             except Exception:  # a callback's bug must not kill the camera
                 log.exception("camera callback failed")
-            finally:
-                self._events.task_done()
+
+
+class _Run:
+    """One start..stop of the camera: its exit event, event queue and two threads."""
+
+    def __init__(self) -> None:
+        self.exit = threading.Event()
+        self.events: queue.Queue[tuple[str, object]] = queue.Queue()
+        self.frames: threading.Thread | None = None
+        self.dispatcher: threading.Thread | None = None
+
+    @property
+    def active(self) -> bool:
+        return not self.exit.is_set() and self.frames is not None and self.frames.is_alive()
 
 
 def _default_pipeline() -> DecodePipeline:

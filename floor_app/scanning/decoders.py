@@ -172,7 +172,9 @@ class ZbarDecoder:
                     w.zbar_image_scanner_set_config(scanner, kind, w.ZBarConfig.CFG_ENABLE, 1)
             w.zbar_image_set_format(image, 0x30303859)  # fourcc "Y800": 8-bit grayscale
             w.zbar_image_set_size(image, width, height)
-            w.zbar_image_set_data(image, ctypes.cast(pixels, ctypes.c_void_p), len(pixels), None)
+            # `pixels` outlives the scan (zbar does not copy it): it is this frame's local.
+            data = ctypes.cast(pixels, ctypes.c_void_p)  # type: ignore[arg-type]
+            w.zbar_image_set_data(image, data, len(pixels), None)
             if w.zbar_scan_image(scanner, image) < 0:
                 return []
             symbol = w.zbar_image_first_symbol(image)

@@ -58,7 +58,7 @@ def scene(
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    frame = np.empty((height, width, 3), np.uint8)
+    frame: np.ndarray = np.empty((height, width, 3), np.uint8)
     frame[:] = (96, 110, 124)
     # Clutter: rectangles (boxes, tape) and text (other labels) that are not barcodes.
     for _ in range(14):

@@ -101,14 +101,14 @@ def test_start_and_stop_never_block(pipeline, frames, symbols, sequence) -> None
     scanner = CameraScanner(str(folder), slow_station, pipeline=pipeline, max_fps=20)
     t0 = time.perf_counter()
     scanner.start()
-    assert time.perf_counter() - t0 < 0.1
+    assert time.perf_counter() - t0 < 1.0  # generous: the test machine is shared
     deadline = time.monotonic() + 10
     while scanner.scans == 0 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert scanner.scans == 1  # decoded and queued although the callback is still busy
     t0 = time.perf_counter()
-    scanner.stop(timeout=0)
-    assert time.perf_counter() - t0 < 0.05
+    scanner.stop(timeout=0)  # the callback is still blocked: stop must not wait for it
+    assert time.perf_counter() - t0 < 1.0
     gate.set()
     scanner.stop()
     assert scans == [EAN]
@@ -148,3 +148,22 @@ def test_a_failing_callback_does_not_kill_the_camera(pipeline, frames, symbols, 
     scanner.start()
     assert scanner.wait(30)
     assert seen == [EAN, "]Q1hello floor"]
+
+
+def test_stop_then_start_at_once_is_a_fresh_run(pipeline, frames, symbols, sequence) -> None:
+    folder = sequence(frames(symbols["ean13"], 6) + frames(None, 4))
+    scans: list[str] = []
+    statuses: list[CameraStatus] = []
+    scanner = CameraScanner(
+        str(folder), lambda t, s: scans.append(t), statuses.append, pipeline=pipeline, max_fps=5
+    )
+    scanner.start()
+    scanner.stop(timeout=0)  # the old threads are still winding down...
+    scanner.start()  # ...and this does not wait for them
+    assert scanner.wait(30)
+    assert scans == [EAN]  # from the second run; the first was stopped before reporting
+    assert statuses[-1].state is CameraState.ENDED
+    assert scanner.status.state is CameraState.ENDED
+    # No stale "stopped" from the first run after the second run's statuses began.
+    second = max(i for i, s in enumerate(statuses) if s.state is CameraState.STARTING)
+    assert all(s.state is not CameraState.STOPPED for s in statuses[second:])
