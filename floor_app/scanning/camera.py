@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from floor_app.scanning import symbols as sym
 
 if TYPE_CHECKING:
+    from floor_app.config import Settings
     from floor_app.scanning.pipeline import DecodePipeline, Tally
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,16 @@ class CameraScanner:
         self._status = CameraStatus(CameraState.STOPPED)
         self._run: _Run | None = None
         self.scans = 0  # scans emitted by the current run, for the status line and tests
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        on_scan: ScanCallback,
+        on_status: Callable[[CameraStatus], None] | None = None,
+    ) -> CameraScanner:
+        """The camera configured in ``[scanner] camera_device`` (empty: no camera)."""
+        return cls(settings.scanner.camera_device, on_scan, on_status)
 
     @property
     def status(self) -> CameraStatus:

@@ -167,3 +167,20 @@ def test_stop_then_start_at_once_is_a_fresh_run(pipeline, frames, symbols, seque
     # No stale "stopped" from the first run after the second run's statuses began.
     second = max(i for i, s in enumerate(statuses) if s.state is CameraState.STARTING)
     assert all(s.state is not CameraState.STOPPED for s in statuses[second:])
+
+
+def test_from_settings_uses_camera_device(settings, sequence, frames, symbols) -> None:
+    folder = sequence(frames(symbols["qr"], 2))
+    scans: list[str] = []
+    scanner = CameraScanner.from_settings(settings, lambda t, s: scans.append(t))
+    assert scanner.source == ""  # the default: no camera
+    scanner.start()
+    assert scanner.wait(60)
+    assert scanner.status.state is CameraState.NO_CAMERA
+    configured = settings.model_copy(
+        update={"scanner": settings.scanner.model_copy(update={"camera_device": str(folder)})}
+    )
+    scanner = CameraScanner.from_settings(configured, lambda t, s: scans.append(t))
+    scanner.start()
+    assert scanner.wait(60)
+    assert scans == ["]Q1hello floor"]

@@ -102,3 +102,18 @@ def test_text_mode_unreadable_goes_to_stderr(capsys, images) -> None:
     assert status == 2
     assert "not a readable image" in err
     assert len(lines) == 1 and "4006381333931" in lines[0]
+
+
+def test_without_zbar_decode_still_works(capsys, images, monkeypatch) -> None:
+    from floor_app.scanning import decoders
+
+    def no_zbar(*args, **kwargs):
+        raise decoders.DecoderUnavailable("zbar is not available; install the libzbar0 package")
+
+    monkeypatch.setattr(decoders.ZbarDecoder, "__init__", no_zbar)
+    status, lines, err = run(capsys, str(images["ean"]), str(images["gs1"]), "--json")
+    assert status == 0
+    assert "libzbar0" in err
+    codes = [json.loads(line)["codes"] for line in lines]
+    assert [c[0]["gtin"] for c in codes] == ["04006381333931", "09504000059101"]
+    assert codes[0][0]["decoders"] == ["zxing"]
