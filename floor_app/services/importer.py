@@ -216,7 +216,7 @@ _Spec = list[tuple[str, str, Callable[[str], Any], Any]]
 def _parse(
     kind: str, text: str, path: str, spec: _Spec
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[BadRow]]:
-    """Every row parsed with ``row_fn``, and the bad rows found on the way."""
+    """Every row parsed with ``spec``, and the bad rows found on the way."""
     bad: list[BadRow] = []
     rows: list[tuple[int, dict[str, Any]]] = []
     records = _records(text)
@@ -229,7 +229,7 @@ def _parse(
         raise ImportRejected(path, [BadRow(1, "the file is empty: no header row")])
     header = [h.strip().lower() for h in first[1]]
     missing = [c for c in COLUMNS[kind] if c in REQUIRED[kind] and c not in header]
-    dupes = sorted({h for h in header if h and header.count(h) > 1})
+    dupes = sorted({h for h in header if h in COLUMNS[kind] and header.count(h) > 1})
     if missing or dupes:
         parts = [f"missing column: {', '.join(missing)}"] if missing else []
         parts += [f"duplicate column: {', '.join(dupes)}"] if dupes else []

@@ -302,6 +302,19 @@ def test_not_utf8_names_the_lines(stocked, settings, tmp_path) -> None:
     assert all("not UTF-8" in b.message for b in info.value.bad_rows)
 
 
+def test_unterminated_quote_is_reported_where_it_starts(stocked, settings, tmp_path) -> None:
+    text = 'rma,sku,qty,customer_name\nRMA-0001,CAP-1,1,Ann\nRMA-0002,CAP-1,1,"Bob\n'
+    [(line, message)] = rejected(stocked, settings, tmp_path, "returns", text)
+    assert line == 3 and "malformed CSV" in message
+
+
+def test_extra_columns_are_ignored_even_when_repeated(stocked, settings, tmp_path) -> None:
+    text = "note,rma,sku,qty,note\nx,RMA-0001,CAP-1,1,y\n"
+    assert load(stocked, settings, tmp_path, "returns", text).inserted == 1
+    bad = rejected(stocked, settings, tmp_path, "returns", "rma,sku,qty,sku\n")
+    assert bad[0][0] == 1 and "duplicate column: sku" in bad[0][1]
+
+
 def test_empty_file(stocked, settings, tmp_path) -> None:
     assert rejected(stocked, settings, tmp_path, "returns", "")[0] == (
         1,
