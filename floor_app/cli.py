@@ -32,7 +32,9 @@ COMMAND_MODULES = (
 
 def common_options() -> argparse.ArgumentParser:
     """Options every subcommand takes."""
-    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a subcommand's copy of these options must not overwrite, with its own
+    # None default, a value given before the subcommand (`floor --db X process ...`).
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument(
         "--config",
         metavar="PATH",

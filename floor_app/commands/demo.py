@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import TYPE_CHECKING
 
 from floor_app.commands import _common
@@ -71,7 +72,8 @@ def _demo(args: argparse.Namespace) -> int:
     from floor_app.services.demo import DEFAULT_SEED
 
     settings = _common.load_settings(args)
-    url = settings.database_url() if args.db else f"sqlite:///{DEMO_DB_PATH}"
+    explicit = getattr(args, "db", None) or os.environ.get("FLOOR_DB")
+    url = settings.database_url() if explicit else f"sqlite:///{DEMO_DB_PATH}"
     settings.database.url = url
     seed = DEFAULT_SEED if args.seed is None else args.seed
     now = _parse_now(args.now)

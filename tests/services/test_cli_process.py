@@ -201,3 +201,11 @@ def test_real_console_script(hub: list[str]) -> None:
     helped = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60)
     for name in ("process", "confirm", "void"):
         assert name in helped.stdout
+
+
+def test_common_options_work_before_and_after_the_subcommand(capsys: Any,
+                                                            hub: list[str]) -> None:
+    code, out, err = run(capsys, *hub, "process", GTIN, "--grade", "C", "--operator", "W7",
+                         "--json")
+    assert code == 0, err
+    assert json.loads(out)["decision"] == "send_to_dc"
