@@ -9,7 +9,9 @@ on it: a later seq is never visible before an earlier one).
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +25,8 @@ from sqlmodel import Session
 
 WRITE_OPTION = "floor_write"
 PG_WRITE_LOCK_KEY = 0x466C6F6F72  # "Floor"
+#: How long a writer waits for the SQLite write lock before it reports "locked".
+WRITE_WAIT_SECONDS = 30.0
 
 
 class StoreError(Exception):
@@ -42,10 +46,23 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    if conn.get_execution_options().get(WRITE_OPTION):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
+    if not conn.get_execution_options().get(WRITE_OPTION):
         conn.exec_driver_sql("BEGIN")
+        return
+    # SQLite's busy handler backs off to 100 ms sleeps, so under several writers in a
+    # tight loop one of them can keep losing the race until busy_timeout. Starting the
+    # wait again resets that back-off; nothing was written yet, so a retry is safe.
+    deadline = time.monotonic() + WRITE_WAIT_SECONDS
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            text = str(exc.orig).lower()
+            locked = "locked" in text or "busy" in text
+            if not locked or time.monotonic() >= deadline:
+                raise
+            time.sleep(random.uniform(0.0005, 0.003))
 
 
 def _pg_begin(conn: Any) -> None:
