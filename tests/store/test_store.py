@@ -369,7 +369,13 @@ def test_describe_operational_error(raw: str, needle: str) -> None:
     assert needle in describe_operational_error(OperationalError("stmt", {}, Exception(raw)))
 
 
-def test_locked_database_message(tmp_path: Path, _migrated_sqlite: Path) -> None:
+def test_locked_database_message(
+    tmp_path: Path, _migrated_sqlite: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from floor_app.store import engine
+
+    # The engine waits up to WRITE_WAIT_SECONDS (busy_timeout per try); shortened here.
+    monkeypatch.setattr(engine, "WRITE_WAIT_SECONDS", 0.3)
     db = sqlite_db(tmp_path, _migrated_sqlite)
 
     @event.listens_for(db.engine, "connect")
