@@ -289,13 +289,15 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
             start, depth = i, len(path)
     if depth == len(parts):
         return start + 1
-    key = parts[depth]
-    pat = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*[=.]")
-    for i in range(start + 1, len(lines)):
-        if _HEADER.match(lines[i]):
-            break
-        if pat.match(lines[i]):
-            return i + 1
+    rest = parts[depth:]
+    end = next((i for i, _ in headers if i > start), len(lines))
+    # The longest dotted key that matches (``hub.name = ...``), else its first part.
+    for n in range(len(rest), 0, -1):
+        dotted = r"\s*\.\s*".join(r"[\"']?" + re.escape(p) + r"[\"']?" for p in rest[:n])
+        pat = re.compile(r"^\s*" + dotted + r"\s*[=.]")
+        for i in range(start + 1, end):
+            if pat.match(lines[i]):
+                return i + 1
     return start + 1 if start >= 0 else None
 
 

@@ -71,6 +71,9 @@ def test_empty_file_is_all_defaults(tmp_path: Path) -> None:
         ("[sync]\nbatch_size = 0\n", 2, "sync.batch_size"),
         ("[matching]\ncancellation_risk_per_day = 2.5\n", 2, "matching.cancellation_risk_per_day"),
         ("base_dir = '/etc'\n", 1, "base_dir: unknown key"),
+        ("[grades]\nscale = ['A', 'B']\ndispositions = { A = 'restock', B = 'recycle' }\n"
+         "checklist_caps = {}\n\n[grades.keys]\n'1' = 'A'\n'9' = 'Z'\n", 8, "grades.keys.9"),
+        ("hub.id = 'H'\nhub.name = 7\n", 2, "hub.name"),
     ],
 )  # fmt: skip
 def test_bad_value_names_key_and_line(tmp_path: Path, body: str, line: int, needle: str) -> None:
