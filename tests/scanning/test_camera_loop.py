@@ -92,9 +92,11 @@ def test_no_camera_is_a_clear_status(pipeline, source: str, needle: str) -> None
 def test_start_and_stop_never_block(pipeline, frames, symbols, sequence) -> None:
     folder = sequence(frames(symbols["ean13"], 5) + frames(None, 5))
     gate = threading.Event()
+    entered = threading.Event()
     scans: list[str] = []
 
     def slow_station(text: str, symbology: str) -> None:
+        entered.set()
         gate.wait(5)  # a station that is busy: must not stall the frame loop
         scans.append(text)
 
@@ -106,6 +108,7 @@ def test_start_and_stop_never_block(pipeline, frames, symbols, sequence) -> None
     while scanner.scans == 0 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert scanner.scans == 1  # decoded and queued although the callback is still busy
+    assert entered.wait(10)
     t0 = time.perf_counter()
     scanner.stop(timeout=0)  # the callback is still blocked: stop must not wait for it
     assert time.perf_counter() - t0 < 1.0
