@@ -255,12 +255,12 @@ def _play_history(
     now: datetime,
     gtin_of: dict[str, str],
     returns: list[dict[str, Any]],
+    clock: _Clock,
 ) -> None:
     import heapq
 
     from floor_app.services.station import StationService
 
-    clock = _Clock(now - timedelta(days=size.history_days))
     station = StationService(settings, db, clock=clock)
     pile = [_Pending(r["rma"], r["sku"], r["qty"], r["expected_at"]) for r in returns]
     pile.sort(key=lambda p: (p.expected_at, p.rma, p.sku))
@@ -381,9 +381,11 @@ def build_demo(
             [{"badge_id": b, "name": n, "role": r, "created_at": start} for b, n, r in staff],
         )
 
-    clock = _Clock(now)
+    # One fake clock for the service and the ids, so ids sort by the history's own time.
+    # (Building patches module globals: it runs before any station opens.)
+    clock = _Clock(now - timedelta(days=size.history_days))
     with _seeded_ids(rng, lambda: clock.now):
-        _play_history(db, demo_settings, rng, size, now, gtin_of, returns)
+        _play_history(db, demo_settings, rng, size, now, gtin_of, returns, clock)
 
     with db.write() as s:
         # Printed long ago: history labels are not waiting for a printer.
