@@ -33,6 +33,11 @@ from floor_app.store.engine import Database
 from floor_app.store.models import HubException, Operator
 
 DEFAULT_LIMIT = 200
+#: How long a value-at-risk ranking is reused. Ranking reads every open line (the risk
+#: grows with each line's age, so no index can keep the order); risk moves 2% a day, so a
+#: ranking a minute old is still right. Refreshes in between re-read only the ranked
+#: lines, so a line filled or cancelled leaves the list at once.
+RANK_TTL = timedelta(seconds=60)
 #: A label still pending after this long is on the exception queue as "label not printed".
 LABEL_STUCK_AFTER = timedelta(minutes=10)
 
@@ -64,6 +69,12 @@ def _hours(later: datetime, earlier: datetime | None) -> float:
 
 def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat() if dt is not None else None
+
+
+def _risk(row: BackorderRow, now: datetime, risk: float) -> float:
+    """The exact (unrounded) value at risk, as the SQL ranks it."""
+    days = (now - row.ordered_at).total_seconds() / 86400.0
+    return row.value_cents * min(1.0, max(0.0, risk * days))
 
 
 class _Row:
@@ -176,6 +187,8 @@ class QueueService:
         self.settings, self.db, self.clock = settings, db, clock
         self.hub_id = settings.hub.id
         self.risk = settings.matching.cancellation_risk_per_day
+        # (when, limit, offset, backorder ids): the value-at-risk ranking of the last read
+        self._rank: tuple[datetime, int, int, list[str]] | None = None
 
     @classmethod
     def of(cls, services: Any) -> QueueService:
@@ -227,6 +240,23 @@ class QueueService:
                 {f"s{j}": v for j, v in enumerate(chunk)},
             )
             out.update({r[0]: r[1] for r in rows})
+        return out
+
+    def _pile_counts(self, s: Session, skus: Iterable[str]) -> dict[str, int]:
+        """Units received, not inspected, per SKU (one grouped query per 500 SKUs)."""
+        wanted = sorted(set(skus))
+        out = dict.fromkeys(wanted, 0)
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ", ".join(f":s{j}" for j in range(len(chunk)))
+            rows = s.connection().execute(
+                text(
+                    "SELECT sku, count(*) FROM unit WHERE status = 'received'"
+                    f" AND sku IN ({marks}) GROUP BY sku"
+                ),
+                {f"s{j}": v for j, v in enumerate(chunk)},
+            )
+            out.update({r[0]: int(r[1]) for r in rows})
         return out
 
     # -- counts ---------------------------------------------------------------------------
@@ -526,33 +556,48 @@ class QueueService:
     def backorders(self, limit: int = DEFAULT_LIMIT, offset: int = 0) -> list[BackorderRow]:
         """Open lines with quantity left, the most value at risk first."""
         now = self.clock()
-        params = self._risk_params(now) | {"n": limit, "o": offset}
+        cols = (
+            "b.backorder_id, b.order_id, b.sku, b.priority, b.qty, b.qty - b.qty_filled,"
+            " b.ordered_at, b.promised_at, b.unit_value_cents, b.ship_to_city"
+        )
+        cached = self._rank
+        fresh = (
+            cached is not None
+            and cached[1:3] == (limit, offset)
+            and timedelta(0) <= now - cached[0] < RANK_TTL
+        )
         with self.db.read() as s:
             c = s.connection()
-            # Rank on the covering index, then read the wide columns of one page only.
-            rows = c.execute(
-                text(
-                    "SELECT b.backorder_id, b.order_id, b.sku, b.priority, b.qty,"
-                    " b.qty - b.qty_filled, b.ordered_at, b.promised_at, b.unit_value_cents,"
-                    " b.ship_to_city FROM ("
-                    f"  SELECT backorder_id, ordered_at AS o, {self._risk_sql()} AS var"
-                    "   FROM backorder_line WHERE hub_id = :hub AND status = 'open'"
-                    "   AND qty_filled < qty"
-                    "   ORDER BY var DESC, ordered_at, backorder_id LIMIT :n OFFSET :o) r"
-                    " JOIN backorder_line b ON b.backorder_id = r.backorder_id"
-                    " ORDER BY r.var DESC, r.o, r.backorder_id"
-                ),
-                params,
-            ).all()
-            pile: dict[str, int] = {}
-            for sku in {r[2] for r in rows}:
-                pile[sku] = int(
+            if fresh and cached is not None:
+                # Re-read only the ranked lines: one filled or cancelled since drops out.
+                ids = cached[3]
+                marks = ", ".join(f":b{i}" for i in range(len(ids)))
+                rows = (
                     c.execute(
-                        text("SELECT count(*) FROM unit WHERE sku = :sku AND status = 'received'"),
-                        {"sku": sku},
-                    ).scalar()
-                    or 0
+                        text(
+                            f"SELECT {cols} FROM backorder_line b WHERE b.backorder_id IN"
+                            f" ({marks}) AND b.status = 'open' AND b.qty_filled < b.qty"
+                        ),
+                        {f"b{i}": v for i, v in enumerate(ids)},
+                    ).all()
+                    if ids
+                    else []
                 )
+            else:
+                # Rank on the covering index, then read the wide columns of one page only.
+                rows = c.execute(
+                    text(
+                        f"SELECT {cols} FROM ("
+                        f"  SELECT backorder_id, {self._risk_sql()} AS var"
+                        "   FROM backorder_line WHERE hub_id = :hub AND status = 'open'"
+                        "   AND qty_filled < qty"
+                        "   ORDER BY var DESC, ordered_at, backorder_id LIMIT :n OFFSET :o) r"
+                        " JOIN backorder_line b ON b.backorder_id = r.backorder_id"
+                    ),
+                    self._risk_params(now) | {"n": limit, "o": offset},
+                ).all()
+                self._rank = (now, limit, offset, [r[0] for r in rows])
+            pile = self._pile_counts(s, {r[2] for r in rows})
             names = self._names(s, pile)
         out = []
         for r in rows:
@@ -579,6 +624,7 @@ class QueueService:
                     ship_to_city=r[9] or "",
                 )
             )
+        out.sort(key=lambda r: (-_risk(r, now, self.risk), r.ordered_at, r.backorder_id))
         return out
 
     # -- lead actions ---------------------------------------------------------------------

@@ -95,7 +95,8 @@ async def test_numbers_tab(hub: Any) -> None:
         await pilot.press("6")
         screen = lead_screen(app)
         await until(pilot, lambda: len(screen.query(Sparkline)) == 2, "sparklines")
-        await pilot.pause(0.1)
+        await pilot.pause(0.3)
+        assert screen.query_one(TabbedContent).active == "numbers"
         sparks = list(screen.query(Sparkline))
         pane = screen.query_one(NumbersPane)
         assert pane.numbers is not None

@@ -163,3 +163,34 @@ def test_export_csv_is_injection_safe(tmp_path: Any, queues: QueueService) -> No
     assert got[0] == ["rma", "customer", "qty", "days_late"]
     assert got[1] == ["RMA-1", "'@SUM(1+1)", "2", "-3.0"]
     assert got[3][1] == "[bold]Di[/bold]"
+
+
+def test_backorder_ranking_is_reused_for_a_minute(hub: Any) -> None:
+    from datetime import timedelta
+
+    from floor_app.services.queues import RANK_TTL
+    from floor_app.store.models import BackorderLine
+
+    now = [NOW]
+    q = QueueService(hub.settings, hub.db, lambda: now[0])
+    assert [r.backorder_id for r in q.backorders()] == BACKORDER_ORDER
+    with hub.db.write() as s:
+        s.add(
+            BackorderLine(
+                backorder_id="BO-9",
+                order_id="O9",
+                sku="SKU-D",
+                hub_id="HUB-1",
+                qty=1,
+                ordered_at=NOW - timedelta(days=90),
+                unit_value_cents=9000,
+            )
+        )
+        filled = s.get(BackorderLine, "BO-1")
+        filled.qty_filled = filled.qty
+        s.add(filled)  # fmt: skip
+    now[0] = NOW + timedelta(seconds=30)
+    # within the minute: the filled line leaves at once; the new one waits for a re-rank
+    assert [r.backorder_id for r in q.backorders()] == ["BO-4", "BO-3", "BO-2"]
+    now[0] = NOW + RANK_TTL
+    assert [r.backorder_id for r in q.backorders()] == ["BO-9", "BO-4", "BO-3", "BO-2"]

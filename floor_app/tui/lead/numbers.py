@@ -48,6 +48,7 @@ def summary_rows(n: ShiftNumbers) -> list[tuple[str, str, str]]:
 class NumbersPane(VerticalScroll):
     DEFAULT_CSS = """
     NumbersPane { padding: 0 1; }
+    NumbersPane #numbers-operators { height: auto; }
     NumbersPane .op-row { height: 1; }
     NumbersPane .op-name { width: 28; }
     NumbersPane Sparkline { width: 1fr; height: 1; }

@@ -97,6 +97,10 @@ class LeadScreen(Screen[None]):
         self.operator = operator
         self.allowed = False
         self.last_ms: dict[str, float] = {}
+        # Kept across refreshes: they cache the slow, slowly changing parts (the value-at-
+        # risk ranking, past days' numbers). Only the one load worker uses them.
+        self._queues: Any = None
+        self._kpis: Any = None
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -171,9 +175,7 @@ class LeadScreen(Screen[None]):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.action_refresh_now()
-        tab = self.active_tab
-        if tab in TAB_BY_ID:
-            self.query_one(f"#table-{tab}", QueueTable).focus()
+        self._focus_tab(self.active_tab)
 
     @work(thread=True, exclusive=True, group="lead-load")
     def _load(self, tab: str) -> None:
@@ -182,10 +184,13 @@ class LeadScreen(Screen[None]):
 
         t0 = time.perf_counter()
         try:
-            queues = QueueService.of(self.services)
+            if self._queues is None:
+                self._queues = QueueService.of(self.services)
+                self._kpis = KpiService.of(self.services)
+            queues = self._queues
             counts = queues.counts()
             if tab == NUMBERS_TAB:
-                rows: Any = KpiService.of(self.services).numbers()
+                rows: Any = self._kpis.numbers()
             else:
                 spec = TAB_BY_ID[tab]
                 rows = [spec.to_row(r) for r in spec.fetch(queues, TABLE_LIMIT)]
@@ -242,7 +247,16 @@ class LeadScreen(Screen[None]):
 
     def action_tab(self, tab: str) -> None:
         if self.allowed:
+            # Focus first: TabbedContent follows focus, so a focused table left in the old
+            # pane would switch the tabs straight back.
+            self._focus_tab(tab)
             self.query_one(TabbedContent).active = tab
+
+    def _focus_tab(self, tab: str) -> None:
+        if tab in TAB_BY_ID:
+            self.query_one(f"#table-{tab}", QueueTable).focus()
+        else:
+            self.query_one(NumbersPane).focus()
 
     def action_filter(self) -> None:
         if self.active_tab in TAB_BY_ID:

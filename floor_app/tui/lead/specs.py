@@ -94,7 +94,7 @@ def _awaiting(r: AwaitingRow) -> Row:
 
 
 def _exception(r: ExceptionRow) -> Row:
-    return (r.key, (r.key, r.title, r.unit_id, r.label_id, r.age_hours, r.detail, r.action))
+    return (r.key, (r.key, r.title, r.unit_id, r.label_id, r.age_hours, r.action, r.detail))
 
 
 def _backorder(r: BackorderRow) -> Row:
@@ -187,8 +187,8 @@ TABS: tuple[TabSpec, ...] = (
             Column("unit", "Unit"),
             Column("label", "Label"),
             n("age", "Age h", ".1f"),
-            Column("detail", "Detail"),
             Column("action", "To clear it"),
+            Column("detail", "Detail"),
         ),
         lambda q, limit: q.exceptions(limit),
         _exception,

@@ -1,0 +1,97 @@
+"""How fast the lead's queue screens open and refresh on a big hub database.
+
+The hub: 1,000,000 units (50,000 in the pile), 200,000 open backorder lines, 20,000
+allocations, 150,000 expected return lines (see ``bench/_queues_db.py``; built once and
+cached in the temp folder). A screen's load is what its refresh worker does: the queue
+counts (tab titles) plus the tab's list (500 rows, ``TABLE_LIMIT``). "open" is the first
+load on a fresh connection pool; "refresh" the p50 / max of the next ones. The baseline,
+measured in the same run on the same database, is ``SELECT count(*) FROM unit``.
+Budget: every queue screen opens and refreshes in under 200 ms.
+
+Run: ``.venv/bin/python bench/queues.py`` (``--quick`` for a 100,000-unit hub).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+BUDGET_MS = 200.0
+REFRESHES = 10
+
+
+def ms(fn: Callable[[], Any]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1000
+
+
+def main() -> int:
+    import _queues_db
+
+    from floor_app.config import Settings
+    from floor_app.services.kpis import KpiService
+    from floor_app.services.queues import QueueService
+    from floor_app.store.engine import Database
+    from floor_app.tui.lead.specs import TABLE_LIMIT, TABS
+
+    quick = "--quick" in sys.argv
+    units, lines = (100_000, 20_000) if quick else (1_000_000, 200_000)
+    path = _queues_db.cached(units=units, lines=lines)
+    url = f"sqlite:///{path}"
+    settings = Settings()
+    settings.database.url = url
+
+    def clock() -> Any:
+        return _queues_db.NOW
+
+    def baseline() -> None:
+        db = Database(url)
+        with db.read() as s:
+            s.connection().exec_driver_sql("SELECT count(*) FROM unit").scalar()
+        db.dispose()
+
+    ms(baseline)  # warm the OS cache like the screens below get warmed
+    base = statistics.median(ms(baseline) for _ in range(5))
+    print(f"hub: {units:,} units, {lines:,} open lines ({path.name})")
+    print(f"baseline SELECT count(*) FROM unit: {base:.1f} ms (median of 5)")
+    print(f"{'screen':<18}{'open ms':>9}{'refresh p50':>13}{'max':>8}{'x base':>8}  budget")
+    worst = 0.0
+    rows: list[tuple[str, float, float, float]] = []
+    for spec in TABS:
+        db = Database(url)
+        q = QueueService(settings, db, clock)
+
+        def load(q: QueueService = q, fetch: Any = spec.fetch) -> None:
+            q.counts()
+            fetch(q, TABLE_LIMIT)
+
+        first = ms(load)
+        again = [ms(load) for _ in range(REFRESHES)]
+        db.dispose()
+        rows.append((spec.title, first, statistics.median(again), max(again)))
+    db = Database(url)
+    k = KpiService(settings, db, clock)
+    first = ms(k.numbers)
+    again = [ms(k.numbers) for _ in range(REFRESHES)]
+    db.dispose()
+    rows.append(("Numbers", first, statistics.median(again), max(again)))
+    for name, first, p50, top in rows:
+        ok = "ok" if max(first, top) < BUDGET_MS else "OVER"
+        if name != "Numbers":
+            worst = max(worst, first, top)
+        print(f"{name:<18}{first:>9.1f}{p50:>13.1f}{top:>8.1f}{p50 / base:>8.1f}  {ok}")
+    print(f"worst queue screen: {worst:.1f} ms (budget {BUDGET_MS:.0f} ms)")
+    return 0 if worst < BUDGET_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
