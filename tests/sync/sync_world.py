@@ -115,11 +115,17 @@ class FaultyTransport(httpx.BaseTransport):
         resp = self.inner.handle_request(request)
         resp.read()
         if request.method == "POST" and resp.status_code == 200:
-            for r in resp.json().get("results", []):
-                got = (r["status"], r.get("reason"))
-                seen = self.answers.setdefault(r["event_id"], got)
+            body = resp.json()
+            results = {r["event_id"]: (r["status"], r.get("reason")) for r in body["results"]}
+            sent = json.loads(request.content)["events"]
+            first = sent[0]["event_id"] if sent else None
+            if first in self.answers and first not in results:
+                # SYNC.md: an event HQ has seen returns its stored result, whatever its seq.
+                self.violations.append(f"event {first} sent again: no stored result ({body})")
+            for event_id, got in results.items():
+                seen = self.answers.setdefault(event_id, got)
                 if seen != got:
-                    self.violations.append(f"event {r['event_id']}: answered {seen}, then {got}")
+                    self.violations.append(f"event {event_id}: answered {seen}, then {got}")
         return resp
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -276,22 +282,32 @@ class World:
     def void_one(self, hub: Hub, rng: random.Random) -> bool:
         with hub.db.read() as s:
             live = list(
-                s.scalars(select(Allocation.allocation_id).where(Allocation.status.in_(LIVE)))
+                s.scalars(
+                    select(Allocation.allocation_id)
+                    .where(Allocation.status.in_(LIVE))
+                    .order_by(Allocation.created_at, Allocation.allocation_id)
+                )
             )
         if not live:
             return False
         try:
-            hub.station.void(rng.choice(sorted(live)), "wrong unit", "LEAD")
+            hub.station.void(rng.choice(live), "wrong unit", "LEAD")
         except ServiceError:
             return False
         return True
 
     def confirm_one(self, hub: Hub, rng: random.Random) -> bool:
         with hub.db.read() as s:
-            rows = list(s.scalars(select(Allocation).where(Allocation.status == "reserved")))
+            rows = list(
+                s.scalars(
+                    select(Allocation)
+                    .where(Allocation.status == "reserved")
+                    .order_by(Allocation.created_at, Allocation.allocation_id)
+                )
+            )
         if not rows:
             return False
-        a = rng.choice(sorted(rows, key=lambda r: r.allocation_id))
+        a = rng.choice(rows)
         try:
             hub.station.confirm(a.label_id or "", "W1")
         except ServiceError:
@@ -299,6 +315,9 @@ class World:
         return True
 
     def hq_cancel_or_reassign(self, rng: random.Random) -> str:
+        """HQ cancels or reassigns a line: half the time one a hub has filled and HQ has not
+        heard of yet (the conflicts worth testing), else any open line. Reassigning may
+        name the same hub: that still bumps the epoch, like HQ re-issuing the line."""
         with self.hq.read() as s:
             ids = sorted(
                 s.scalars(
@@ -307,6 +326,18 @@ class World:
                     )
                 )
             )
+        recent = []
+        for hub in self.hubs.values():
+            with hub.db.read() as s:
+                recent += [
+                    bid
+                    for bid in s.scalars(
+                        select(Allocation.backorder_id).where(Allocation.hq_status == "pending")
+                    )
+                    if bid in ids
+                ]
+        if recent and rng.random() < 0.5:
+            ids = sorted(set(recent))
         if not ids:
             return "none"
         line = rng.choice(ids)
