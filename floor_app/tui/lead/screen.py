@@ -199,7 +199,20 @@ class LeadScreen(Screen[None]):
             return
         self.post_message(Loaded(tab, rows, counts, (time.perf_counter() - t0) * 1000))
 
+    @work(thread=True, exclusive=True, group="lead-prewarm")
+    def _prewarm(self) -> None:
+        """Rank the backorders once in the background: ranking reads every open line, and
+        the ranking is then reused (RANK_TTL), so opening that tab does not wait for it."""
+        queues = self._queues
+        if queues is not None:
+            try:
+                queues.backorders(TABLE_LIMIT)
+            except Exception:  # the next visible load reports database trouble
+                return
+
     def on_loaded(self, msg: Loaded) -> None:
+        if not self.last_ms and msg.tab != "backorders":
+            self._prewarm()
         self.last_ms[msg.tab] = msg.ms
         tabs = self.query_one(TabbedContent)
         for spec in TABS:
