@@ -23,15 +23,27 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _station(args: argparse.Namespace) -> int:
+    import sys
+
     from floor_app.commands import _common
-    from floor_app.services.context import Services
-    from floor_app.tui.app import make_app
+    from floor_app.tui.app import make_lazy_app
 
     settings = _common.load_settings(args)
-    db = _common.open_database(settings)
-    services = Services.open(settings, db=db)
+
+    def open_services():  # type: ignore[no-untyped-def]
+        # Runs in a worker after the first paint (heavy imports: SQLAlchemy, Alembic).
+        from floor_app.services.context import Services
+
+        db = _common.open_database(settings)
+        return Services.open(settings, db=db)
+
+    app = make_lazy_app(settings, open_services)
     try:
-        make_app(services).run()
+        app.run()
     finally:
-        services.close()
-    return _common.EXIT_OK
+        services = app.services
+        if services is not None:
+            services.close()
+    if app.exit_message:
+        sys.stderr.write(f"floor: {_common.safe_text(app.exit_message)}\n")
+    return int(app.return_code or 0)

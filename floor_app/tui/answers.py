@@ -72,6 +72,8 @@ def decision_answer(r: DecisionResult) -> Answer:
         rows.append(("Put in", visible(r.location, 30)))
     if r.reason:
         rows.append(("Why", visible(r.reason, 100)))
+    if r.label_id:
+        rows.append(("Label", r.label_id))
     footer = "Scan the printed label to confirm · U undo"
     return Answer(tone, r.action or r.decision.upper(), tuple(rows), footer)
 

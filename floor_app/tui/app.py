@@ -21,6 +21,7 @@ from floor_app.tui.screens.station import StationScreen
 from floor_app.tui.themes import FLOOR_DARK, FLOOR_HIGH_CONTRAST, THEMES
 
 if TYPE_CHECKING:
+    from floor_app.config import Settings
     from floor_app.services.context import Services
 
 #: When set, the app writes this file (and exits if FLOOR_EXIT_WHEN_READY=1) as soon as the
@@ -39,20 +40,45 @@ class FloorApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(
-        self, services: Services, *, idle_clock: Callable[[], float] = time.monotonic
+        self,
+        settings: Settings,
+        services: Services | None = None,
+        *,
+        open_services: Callable[[], Services] | None = None,
+        idle_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
-        self.services = services
+        if services is None and open_services is None:
+            raise ValueError("FloorApp needs services or a way to open them")
+        self.settings = settings
+        self._services = services
+        self.open_services = open_services
         self.idle_clock = idle_clock
+        self.exit_message = ""
         self.register_theme(FLOOR_DARK)
         self.register_theme(FLOOR_HIGH_CONTRAST)
-        self.theme = THEMES[services.settings.station.theme]
+        self.theme = THEMES[settings.station.theme]
+
+    @property
+    def services(self) -> Services | None:
+        """The services, once open (the lazy start opens them after the first paint)."""
+        if self._services is None:
+            station = next((s for s in self.screen_stack if isinstance(s, StationScreen)), None)
+            return station.services if station is not None else None
+        return self._services
 
     def on_mount(self) -> None:
-        self.push_screen(StationScreen(self.services, idle_clock=self.idle_clock))
-        self.call_after_refresh(self._announce_ready)
+        self.push_screen(
+            StationScreen(
+                self.settings,
+                self._services,
+                open_services=self.open_services,
+                idle_clock=self.idle_clock,
+            )
+        )
 
-    def _announce_ready(self) -> None:
+    def announce_ready(self) -> None:
+        """Called by the station screen once the scan field has focus and is painted."""
         ready = os.environ.get(READY_FILE_ENV)
         if ready:
             Path(ready).write_text(f"{time.time():.6f}\n", encoding="utf-8")
@@ -76,4 +102,13 @@ class FloorApp(App[None]):
 
 def make_app(services: Services, *, idle_clock: Callable[[], float] = time.monotonic) -> FloorApp:
     """The station app on ``services`` (tests pass their own, on a temporary database)."""
-    return FloorApp(services, idle_clock=idle_clock)
+    return FloorApp(services.settings, services, idle_clock=idle_clock)
+
+
+def make_lazy_app(settings: Settings, open_services: Callable[[], Services]) -> FloorApp:
+    """The station app that opens its services in a worker after the first paint.
+
+    ``floor`` uses it: SQLAlchemy, the models and Alembic's schema check load while the
+    screen is already up; scans that arrive meanwhile are queued, not lost.
+    """
+    return FloorApp(settings, open_services=open_services)

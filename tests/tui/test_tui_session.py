@@ -165,3 +165,49 @@ async def test_camera_scans_are_routed_like_wedge_scans(
         camera = station.camera
         await pilot.press("f6")
         assert camera.stopped and station.camera is None
+
+
+async def test_keys_before_the_focus_lands_still_reach_the_scan_field(station_app: Any) -> None:
+    async with station_app.run_test(size=(80, 24)) as pilot:
+        station = pilot.app.station
+        pilot.app.set_focus(None)  # as in the instant between the first paint and focus
+        await burst(pilot, WORKER)
+        assert station.operator is not None and station.operator.badge_id == WORKER
+
+
+async def test_lazy_start_queues_a_scan_until_the_database_is_open(hub: Any) -> None:
+    import threading
+
+    from floor_app.tui.app import make_lazy_app
+
+    gate = threading.Event()
+
+    def open_services() -> Any:
+        gate.wait(10)  # the database is still opening when the badge is scanned
+        return hub.services
+
+    app = make_lazy_app(hub.services.settings, open_services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        station = app.station
+        assert station.state == "starting"
+        await burst(pilot, WORKER, settle_workers=False)
+        assert station.operator is None and station._queue
+        gate.set()
+        await settle(pilot)
+        assert station.operator is not None and station.operator.badge_id == WORKER
+
+
+async def test_lazy_start_reports_a_database_that_cannot_open(hub: Any) -> None:
+    from floor_app.tui.app import make_lazy_app
+
+    class BadInput(Exception):
+        pass
+
+    def open_services() -> Any:
+        raise BadInput("database is not initialised: run `floor init` first")
+
+    app = make_lazy_app(hub.services.settings, open_services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+    assert app.return_code == 2
+    assert "floor init" in app.exit_message

@@ -100,7 +100,9 @@ def key_event(ch: str, t: float | None = None) -> events.Key:
     return ev
 
 
-async def burst(pilot: Any, text: str, *, gap_ms: float = 2.0, enter: bool = True) -> None:
+async def burst(
+    pilot: Any, text: str, *, gap_ms: float = 2.0, enter: bool = True, settle_workers: bool = True
+) -> None:
     """Send ``text`` as a wedge scanner would: keys a couple of ms apart, then Enter.
 
     Events go through the driver's queue like real input; their times are set so the
@@ -116,7 +118,11 @@ async def burst(pilot: Any, text: str, *, gap_ms: float = 2.0, enter: bool = Tru
         ev.set_sender(app)
         assert app._driver is not None
         app._driver.send_message(ev)
-    await settle(pilot)
+    if settle_workers:
+        await settle(pilot)
+    else:
+        for _ in range(5):
+            await pilot.pause()
 
 
 async def typed(pilot: Any, text: str, *, gap_ms: float = 200.0, enter: bool = True) -> None:

@@ -12,12 +12,13 @@ screen in ``error`` until Enter/Esc; the state before it comes back after.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -41,6 +42,7 @@ from floor_app.tui.widgets.scan_input import ScanInput
 from floor_app.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from floor_app.config import Settings
     from floor_app.services.context import Services
     from floor_app.services.station import DecisionResult, Identification, OperatorInfo
 
@@ -49,10 +51,11 @@ if TYPE_CHECKING:
 IDLE_COMMAND_MS = 400.0
 TOGGLE_KEYS = "6789GJKMPQRSTVWXYZ"
 MAX_CODES = 3
-BUSY = frozenset({"identifying", "deciding", "working"})
+BUSY = frozenset({"starting", "identifying", "deciding", "working"})
 
 
 class StationScreen(Screen[None]):
+    AUTO_FOCUS = "#scan"
     BINDINGS = [
         Binding("f1", "help", "Help"),
         Binding("f2", "history", "History"),
@@ -65,12 +68,23 @@ class StationScreen(Screen[None]):
         Binding("escape", "escape", "Back", show=False),
     ]
 
-    def __init__(self, services: Services, *, idle_clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        settings: Settings,
+        services: Services | None,
+        *,
+        open_services: Callable[[], Services] | None = None,
+        idle_clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__()
-        self.services = services
-        self.settings = services.settings
+        # ``services`` may come later: the ``floor`` command opens the database (and checks
+        # its schema with Alembic, a slow import) in a worker after the first paint, so the
+        # screen is up in a fraction of a second; scans that arrive before are queued.
+        self.services: Services = services  # type: ignore[assignment]
+        self.open_services = open_services
+        self.settings = settings
         self.idle_clock = idle_clock
-        self.state = "signed_out"
+        self.state = "signed_out" if services is not None else "starting"
         self.operator: OperatorInfo | None = None
         self.receive_mode = False
         self.codes: list[str] = []
@@ -112,14 +126,20 @@ class StationScreen(Screen[None]):
     def on_mount(self) -> None:
         bar = self.query_one(StatusBar)
         bar.hub = f"{self.settings.hub.id} {self.settings.hub.name}"
-        bar.database = _db_name(self.services)
+        bar.database = _db_name(self.settings.database_url())
         self.query_one(GradePrompt).grades = self.grade_keys
         self.query_one(GradePrompt).toggles = self.toggle_keys
-        self._enter("signed_out")
+        self._enter(self.state)
         self.scan_input.focus()
-        self.poll_status()
+        if self.services is None:
+            self.call_after_refresh(self._load_services)
+        else:
+            self._services_ready()
         self.set_interval(3.0, self.poll_status)
         self.set_interval(1.0, self.check_idle)
+        announce = getattr(self.app, "announce_ready", None)
+        if announce is not None:
+            self.call_after_refresh(announce)
 
     @property
     def scan_input(self) -> ScanInput:
@@ -132,6 +152,17 @@ class StationScreen(Screen[None]):
     def _refocus(self) -> None:
         if self.is_current:
             self.scan_input.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        # A key that reached the screen itself found no focused widget (the moment between
+        # the first paint and the focus landing, or a focus change): it belongs to the scan
+        # field all the same, so the first character of an early scan is not lost.
+        if self.focused is None or self.focused is not self.scan_input:
+            self.scan_input.on_key(event)
+
+    def on_paste(self, event: events.Paste) -> None:
+        if self.focused is not self.scan_input:
+            self.scan_input.on_paste(event)
 
     def on_screen_resume(self) -> None:
         self.scan_input.focus()
@@ -149,7 +180,11 @@ class StationScreen(Screen[None]):
         burst = float(self.settings.scanner.burst_ms)
         prompt = self.query_one(GradePrompt)
         prompt.display = state == "grading"
-        if state == "signed_out":
+        if state == "starting":
+            scan.set_commands({})
+            scan.prompt = "Scan your badge"
+            self._show(Answer("idle", "SCAN BADGE", (), "Opening the database…"))
+        elif state == "signed_out":
             scan.prompt = "Scan your badge"
             scan.set_commands({"?": burst})
             self._show(Answer("idle", "SCAN BADGE", (), "F1 help"))
@@ -324,6 +359,35 @@ class StationScreen(Screen[None]):
         )
 
     # -- workers -------------------------------------------------------------------------------
+    def _load_services(self) -> None:
+        self._open_services_worker()
+
+    @work(thread=True, group="open")
+    def _open_services_worker(self) -> None:
+        assert self.open_services is not None
+        try:
+            services = self.open_services()
+        except Exception as exc:
+            code = 2 if _is_bad_input(exc) else 1
+            self.app.call_from_thread(self._startup_failed, str(exc), code)
+            return
+        self.post_message(WorkDone("open", services))
+
+    def _startup_failed(self, message: str, code: int) -> None:
+        # Printed by the ``floor`` command after the terminal is restored (exit status 2
+        # for a database that is not initialised, as for every command).
+        self.app.exit_message = message  # type: ignore[attr-defined]
+        self.app.exit(return_code=code)
+
+    def _done_open(self, services: Services, scan: str | None) -> None:
+        self.services = services
+        self._services_ready()
+
+    def _services_ready(self) -> None:
+        if self.state == "starting":
+            self._enter("signed_out")
+        self.poll_status()
+
     def _run(self, state: str, kind: str, scan: str | None, call: Callable[[], Any]) -> None:
         self._req += 1
         self._prev_state, self._prev_answer = self.state, self.answer
@@ -429,6 +493,8 @@ class StationScreen(Screen[None]):
     def poll_status(self) -> None:
         from floor_app.tui.status import read_status
 
+        if self.services is None:
+            return
         try:
             self.post_message(StatusRead(read_status(self.services)))
         except Exception as exc:
@@ -532,10 +598,15 @@ class StationScreen(Screen[None]):
         toggle_camera(self)
 
 
-def _db_name(services: Services) -> str:
-    url = services.db.engine.url
-    if url.get_backend_name() == "sqlite":
+def _db_name(url: str) -> str:
+    """What the header shows of the database: a SQLite file's name, else the URL without
+    its password (parsed by hand: SQLAlchemy is not imported before the first paint)."""
+    if url.startswith("sqlite"):
         from pathlib import Path
 
-        return Path(url.database or ":memory:").name
-    return url.render_as_string(hide_password=True)
+        return Path(url.split("///", 1)[-1] or ":memory:").name
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
+
+
+def _is_bad_input(exc: BaseException) -> bool:
+    return type(exc).__name__ == "BadInput"
