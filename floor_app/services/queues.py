@@ -38,6 +38,8 @@ DEFAULT_LIMIT = 200
 #: ranking a minute old is still right. Refreshes in between re-read only the ranked
 #: lines, so a line filled or cancelled leaves the list at once.
 RANK_TTL = timedelta(seconds=60)
+#: Lines of one kind "inspect next" walks before it ranks from the pile's side instead.
+WALK_CAP = 5_000
 #: A label still pending after this long is on the exception queue as "label not printed".
 LABEL_STUCK_AFTER = timedelta(minutes=10)
 
@@ -242,6 +244,22 @@ class QueueService:
             out.update({r[0]: r[1] for r in rows})
         return out
 
+    def _order_ids(self, s: Session, ids: Iterable[str]) -> dict[str, str]:
+        wanted = sorted(set(ids))
+        out: dict[str, str] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ", ".join(f":b{j}" for j in range(len(chunk)))
+            rows = s.connection().execute(
+                text(
+                    "SELECT backorder_id, order_id FROM backorder_line"
+                    f" WHERE backorder_id IN ({marks})"
+                ),
+                {f"b{j}": v for j, v in enumerate(chunk)},
+            )
+            out.update({r[0]: r[1] for r in rows})
+        return out
+
     def _pile_counts(self, s: Session, skus: Iterable[str]) -> dict[str, int]:
         """Units received, not inspected, per SKU (one grouped query per 500 SKUs)."""
         wanted = sorted(set(skus))
@@ -325,43 +343,70 @@ class QueueService:
 
     # -- inspect next ---------------------------------------------------------------------
     _WALK_SQL = (
-        "SELECT b.backorder_id, b.order_id, b.sku, b.priority, b.promised_at,"
+        "SELECT b.backorder_id, b.sku, b.priority, b.promised_at,"
         " u.unit_id, u.rma, u.received_at"
         " FROM backorder_line b CROSS JOIN unit u"
         " WHERE b.hub_id = :hub AND b.status = 'open' AND b.priority = :priority"
-        " AND b.promised_at IS {null} AND b.qty_filled < b.qty"
+        " AND b.promised_at IS {null} AND b.qty_filled < b.qty {bound}"
         " AND u.status = 'received' AND u.sku = b.sku"
         " ORDER BY b.promised_at, b.ordered_at, b.backorder_id, u.received_at, u.unit_id"
     )
+    # The WALK_CAP-th line of a segment: the walk stops there (keyset bound, index only).
+    _BOUND_SQL = (
+        "SELECT promised_at, ordered_at, backorder_id FROM backorder_line"
+        " WHERE hub_id = :hub AND status = 'open' AND priority = :priority"
+        " AND promised_at IS {null} AND qty_filled < qty"
+        " ORDER BY promised_at, ordered_at, backorder_id LIMIT 1 OFFSET :skip"
+    )
+    _BOUNDS = {
+        "NOT NULL": "AND (b.promised_at, b.ordered_at, b.backorder_id) <= (:bp, :bo, :bid)",
+        "NULL": "AND (b.ordered_at, b.backorder_id) <= (:bo, :bid)",
+    }
 
     def inspect_next(self, limit: int = DEFAULT_LIMIT, offset: int = 0) -> list[InspectNextRow]:
-        """The pile in the order to inspect it: units an open line wants, best line first."""
+        """The pile in the order to inspect it: units an open line wants, best line first.
+
+        Two plans give the same order. The walk follows this hub's lines best-first and
+        joins the pile, stopping after one page: quick when the pile has what the first
+        lines want. When WALK_CAP lines of one kind go by without filling the page (a
+        small pile, or one few lines want), the pile plan ranks the pile's SKUs by their
+        best line instead: its cost follows the pile's SKUs, not the 200,000 lines.
+        """
         now = self.clock()
         need = max(0, offset) + max(0, limit)
         picked: list[tuple[Any, ...]] = []  # (unit_id, sku, rma, received_at, line...)
         first_line: dict[str, str] = {}
         with self.db.read() as s:
             c = s.connection()
+            capped = False
             # CROSS JOIN keeps the lines as the outer loop (SQLite plans joins in that
-            # order), so the walk streams in policy order and stops after one page.
+            # order), so the walk streams in policy order.
             for priority in ("expedite", "normal"):
                 for null in ("NOT NULL", "NULL"):
-                    if len(picked) >= need:
+                    if len(picked) >= need or capped:
                         break
-                    result = c.execute(
-                        text(self._WALK_SQL.format(null=null)),
-                        {"hub": self.hub_id, "priority": priority},
-                    )
+                    p: dict[str, Any] = {"hub": self.hub_id, "priority": priority}
+                    edge = c.execute(
+                        text(self._BOUND_SQL.format(null=null)), p | {"skip": WALK_CAP - 1}
+                    ).first()
+                    bound = ""
+                    if edge is not None:
+                        bound = self._BOUNDS[null]
+                        p |= {"bp": edge[0], "bo": edge[1], "bid": edge[2]}
+                    result = c.execute(text(self._WALK_SQL.format(null=null, bound=bound)), p)
                     for r in result:
-                        bid, order_id, sku, prio, promised, unit_id, rma, received = r
+                        bid, sku, prio, promised, unit_id, rma, received = r
                         if first_line.setdefault(sku, bid) != bid:
                             continue  # a later line of a SKU already placed
                         picked.append(
-                            (unit_id, sku, rma, received, True, bid, order_id, prio, promised)
+                            (unit_id, sku, rma, received, True, bid, None, prio, promised)
                         )
                         if len(picked) >= need:
                             break
                     result.close()
+                    capped = edge is not None and len(picked) < need
+            if capped:
+                picked = self._inspect_by_pile(c, need)
             if len(picked) < need:
                 tail_offset = max(0, offset - len(picked))
                 rows = c.execute(
@@ -381,8 +426,9 @@ class QueueService:
                 start = offset
             page = picked[start : start + limit]
             names = self._names(s, (p[1] for p in page))
+            orders = self._order_ids(s, {p[5] for p in page if p[5]})
         out = []
-        for i, (unit_id, sku, rma, received, hot, bid, order_id, prio, promised) in enumerate(page):
+        for i, (unit_id, sku, rma, received, hot, bid, _order, prio, promised) in enumerate(page):
             received_at = self._t(received) or now
             out.append(
                 InspectNextRow(
@@ -395,12 +441,67 @@ class QueueService:
                     received_at=received_at,
                     waiting_hours=round(_hours(now, received_at), 2),
                     backorder_id=bid,
-                    order_id=order_id,
+                    order_id=orders.get(bid) if bid else None,
                     priority=prio,
                     promised_at=self._t(promised),
                 )
             )
         return out
+
+    def _inspect_by_pile(self, c: Any, need: int) -> list[tuple[Any, ...]]:
+        """The wanted part of the pile, in order, ranked from the pile's side."""
+        groups = c.execute(
+            text(
+                "SELECT p.sku, p.n, b.backorder_id, b.order_id, b.priority, b.promised_at,"
+                " b.ordered_at FROM"
+                " (SELECT sku, count(*) AS n FROM unit WHERE status = 'received'"
+                "  AND sku IS NOT NULL GROUP BY sku) p"
+                " JOIN backorder_line b ON b.backorder_id = ("
+                "  SELECT b2.backorder_id FROM backorder_line b2 WHERE b2.sku = p.sku"
+                "  AND b2.hub_id = :hub AND b2.status = 'open' AND b2.qty_filled < b2.qty"
+                "  ORDER BY CASE WHEN b2.priority = 'expedite' THEN 0 ELSE 1 END,"
+                "  CASE WHEN b2.promised_at IS NULL THEN 1 ELSE 0 END, b2.promised_at,"
+                "  b2.ordered_at, b2.backorder_id LIMIT 1)"
+            ),
+            {"hub": self.hub_id},
+        ).all()
+
+        def key(g: Any) -> tuple[Any, ...]:
+            promised = self._t(g[5])
+            return (
+                0 if g[4] == "expedite" else 1,
+                promised is None,
+                promised or now0,
+                self._t(g[6]) or now0,
+                g[2],
+            )
+
+        now0 = self.clock()
+        groups.sort(key=key)
+        chosen, total = [], 0
+        for g in groups:
+            if total >= need:
+                break
+            chosen.append(g)
+            total += int(g[1])
+        units: dict[str, list[Any]] = {}
+        skus = [g[0] for g in chosen]
+        for i in range(0, len(skus), 500):
+            chunk = skus[i : i + 500]
+            marks = ", ".join(f":s{j}" for j in range(len(chunk)))
+            for r in c.execute(
+                text(
+                    "SELECT unit_id, sku, rma, received_at FROM unit WHERE status = 'received'"
+                    f" AND sku IN ({marks}) ORDER BY received_at, unit_id"
+                ),
+                {f"s{j}": v for j, v in enumerate(chunk)},
+            ):
+                units.setdefault(r[1], []).append(r)
+        picked: list[tuple[Any, ...]] = []
+        for g in chosen:
+            for u in units.get(g[0], []):
+                picked.append((u[0], u[1], u[2], u[3], True, g[2], g[3], g[4], g[5]))
+        return picked[:need]
 
     # -- expected returns -----------------------------------------------------------------
     def expected(self, limit: int = DEFAULT_LIMIT, offset: int = 0) -> list[ExpectedRow]:

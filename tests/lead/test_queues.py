@@ -194,3 +194,26 @@ def test_backorder_ranking_is_reused_for_a_minute(hub: Any) -> None:
     assert [r.backorder_id for r in q.backorders()] == ["BO-4", "BO-3", "BO-2"]
     now[0] = NOW + RANK_TTL
     assert [r.backorder_id for r in q.backorders()] == ["BO-9", "BO-4", "BO-3", "BO-2"]
+
+
+@pytest.mark.parametrize("cap", [1, 2, 10_000])
+def test_both_plans_give_the_same_order(
+    hub: Any, queues: QueueService, monkeypatch: pytest.MonkeyPatch, cap: int
+) -> None:
+    """WALK_CAP 1 or 2 sends "inspect next" to the pile plan; a large cap walks lines."""
+    import floor_app.services.queues as mod
+    from floor_app.store.models import BackorderLine
+
+    monkeypatch.setattr(mod, "WALK_CAP", cap)
+    rows = queues.inspect_next()
+    assert [r.unit_id for r in rows] == INSPECT_ORDER
+    assert [r.backorder_id for r in rows] == INSPECT_LINES
+    for limit, offset in [(2, 0), (2, 2), (3, 4), (5, 7)]:
+        page = queues.inspect_next(limit=limit, offset=offset)
+        assert [r.unit_id for r in page] == INSPECT_ORDER[offset : offset + limit]
+    with hub.db.write() as s:
+        line = s.get(BackorderLine, "BO-2")
+        line.qty_filled = 2
+        s.add(line)
+    order = [r.unit_id for r in queues.inspect_next()]
+    assert order == ["U-4", "U-1", "U-3", "U-5", "U-2", "U-14", "U-6"]
