@@ -39,7 +39,9 @@ def _station(args: argparse.Namespace) -> int:
 
     app = make_lazy_app(settings, open_services)
     try:
-        app.run()
+        # No mouse: the station is keyboard and scanner only, and mouse reports are noise
+        # on thin clients over SSH.
+        app.run(mouse=False)
     finally:
         services = app.services
         if services is not None:

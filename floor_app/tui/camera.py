@@ -23,12 +23,16 @@ def toggle_camera(screen: StationScreen) -> None:
         screen.notify("Camera off")
         return
     if not device:
-        screen.notify("No camera: set [scanner] camera_device in config.toml", severity="warning")
+        screen.notify(
+            "No camera: set [scanner] camera_device in config.toml",
+            severity="warning",
+            markup=False,
+        )
         return
     try:
         from floor_app.scanning.camera import CameraScanner
     except ImportError as exc:
-        screen.notify(f"Camera scanner not available: {exc}", severity="error")
+        screen.notify(f"Camera scanner not available: {exc}", severity="error", markup=False)
         return
     app = screen.app
 
@@ -41,4 +45,4 @@ def toggle_camera(screen: StationScreen) -> None:
 
     screen.camera = CameraScanner(device, on_scan, on_status)
     screen.camera.start()
-    screen.notify(f"Camera on ({device})")
+    screen.notify(f"Camera on ({device})", markup=False)

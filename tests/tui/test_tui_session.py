@@ -211,3 +211,14 @@ async def test_lazy_start_reports_a_database_that_cannot_open(hub: Any) -> None:
         await pilot.pause(0.2)
     assert app.return_code == 2
     assert "floor init" in app.exit_message
+
+
+async def test_camera_key_without_a_device_says_which_key_to_set(station_app: Any) -> None:
+    async with station_app.run_test(size=(80, 24)) as pilot:
+        await burst(pilot, WORKER)
+        await pilot.press("f6")
+        await settle(pilot)
+        messages = [str(n.message) for n in pilot.app._notifications]
+        # Shown as text, not markup: "[scanner]" must not be eaten as a style tag.
+        assert any("[scanner] camera_device" in m for m in messages), messages
+        assert pilot.app.station.camera is None

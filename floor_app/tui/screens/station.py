@@ -131,15 +131,20 @@ class StationScreen(Screen[None]):
         self.query_one(GradePrompt).toggles = self.toggle_keys
         self._enter(self.state)
         self.scan_input.focus()
-        if self.services is None:
-            self.call_after_refresh(self._load_services)
-        else:
-            self._services_ready()
         self.set_interval(3.0, self.poll_status)
         self.set_interval(1.0, self.check_idle)
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
         announce = getattr(self.app, "announce_ready", None)
         if announce is not None:
-            self.call_after_refresh(announce)
+            announce()
+        # Only now open the database: its imports (SQLAlchemy, Alembic) would otherwise
+        # compete with the first paint for the interpreter.
+        if self.services is None:
+            self._open_services_worker()
+        else:
+            self._services_ready()
 
     @property
     def scan_input(self) -> ScanInput:
@@ -359,9 +364,6 @@ class StationScreen(Screen[None]):
         )
 
     # -- workers -------------------------------------------------------------------------------
-    def _load_services(self) -> None:
-        self._open_services_worker()
-
     @work(thread=True, group="open")
     def _open_services_worker(self) -> None:
         assert self.open_services is not None
