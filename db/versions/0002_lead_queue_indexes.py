@@ -11,11 +11,17 @@ Create Date: 2026-12-04
   covering, so "inspect next" walks lines best-first and stops after one page.
 - decision(at, operator, decision, undone_at): the shift's numbers read a time window of
   decisions from the index alone.
+- partial indexes on open backorder lines with quantity left and on expected returns not
+  fully received: the queue counts (on every refresh) read small, narrow indexes.
 """
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
+
+OPEN_LINE = "status = 'open' AND qty_filled < qty"
+NOT_RECEIVED = "qty_received < qty"
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -44,9 +50,27 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("decision", schema=None) as batch_op:
         batch_op.create_index("ix_decision_at", ["at", "operator", "decision", "undone_at"])
+    with op.batch_alter_table("backorder_line", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_backorder_open",
+            ["hub_id", "status", "qty_filled", "qty"],
+            sqlite_where=sa.text(OPEN_LINE),
+            postgresql_where=sa.text(OPEN_LINE),
+        )
+    with op.batch_alter_table("expected_return", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_expected_open",
+            ["expected_at", "qty", "qty_received"],
+            sqlite_where=sa.text(NOT_RECEIVED),
+            postgresql_where=sa.text(NOT_RECEIVED),
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("expected_return", schema=None) as batch_op:
+        batch_op.drop_index("ix_expected_open")
+    with op.batch_alter_table("backorder_line", schema=None) as batch_op:
+        batch_op.drop_index("ix_backorder_open")
     with op.batch_alter_table("decision", schema=None) as batch_op:
         batch_op.drop_index("ix_decision_at")
     with op.batch_alter_table("backorder_line", schema=None) as batch_op:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from floor_app.store.types import UTCDateTime
@@ -38,7 +38,16 @@ class ExpectedReturn(SQLModel, table=True):
     """One line of an RMA: what the customer said they are sending back."""
 
     __tablename__ = "expected_return"
-    __table_args__ = (UniqueConstraint("rma", "sku", name="uq_expected_return_rma_sku"),)
+    __table_args__ = (
+        UniqueConstraint("rma", "sku", name="uq_expected_return_rma_sku"),
+        # not yet fully received: the lead's expected-returns count (migration 0002)
+        Index(
+            "ix_expected_open",
+            *("expected_at", "qty", "qty_received"),
+            sqlite_where=text("qty_received < qty"),
+            postgresql_where=text("qty_received < qty"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     rma: str = Field(index=True, max_length=64)
     order_id: str = Field(default="", max_length=64)
@@ -107,6 +116,13 @@ class BackorderLine(SQLModel, table=True):
             "ix_backorder_rank",
             *("hub_id", "status", "priority", "promised_at", "ordered_at", "backorder_id"),
             *("sku", "qty", "qty_filled", "unit_value_cents"),
+        ),
+        # open lines with quantity left, narrow: the lead's queue counts (migration 0002)
+        Index(
+            "ix_backorder_open",
+            *("hub_id", "status", "qty_filled", "qty"),
+            sqlite_where=text("status = 'open' AND qty_filled < qty"),
+            postgresql_where=text("status = 'open' AND qty_filled < qty"),
         ),
     )
     backorder_id: str = Field(primary_key=True, max_length=64)
