@@ -17,9 +17,26 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
+    # Like ``_common.run_command`` (same exit codes and messages), without importing the
+    # store (SQLAlchemy, ~0.3-0.7 s) before the first paint: the station opens the
+    # database in a worker once the screen is up.
+    import sys
+
     from floor_app.commands import _common
 
-    return _common.run_command(args, lambda: _station(args))
+    try:
+        return _station(args)
+    except _common.BadInput as exc:
+        sys.stderr.write(f"floor: {_common.safe_text(str(exc))}\n")
+        return _common.EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: say what happened, exit 1
+        import logging
+
+        logging.getLogger("floor").exception("station failed")
+        sys.stderr.write(f"floor: {_common.safe_text(f'{type(exc).__name__}: {exc}')}\n")
+        return _common.EXIT_FAILURE
 
 
 def _station(args: argparse.Namespace) -> int:
