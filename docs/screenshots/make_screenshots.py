@@ -116,7 +116,19 @@ async def main() -> None:
         await burst(p, UNKNOWN_EAN)
         await press_alone(p, "3")
 
+    async def receive_hot(p: Any) -> None:
+        await burst(p, WORKER)
+        await p.press("f3")
+        await burst(p, JACKET_GS1)
+
+    async def help_screen(p: Any) -> None:
+        await burst(p, WORKER)
+        await p.press("f1")
+        await p.pause()
+
     shots = [
+        ("station-receive-hot-80x24", (80, 24), receive_hot, "default"),
+        ("station-help-80x24", (80, 24), help_screen, "default"),
         ("station-signed-out-80x24", (80, 24), signed_out, "default"),
         ("station-grading-80x24", (80, 24), grading, "default"),
         ("station-fill-80x24", (80, 24), fill, "default"),

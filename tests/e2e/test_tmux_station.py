@@ -146,3 +146,16 @@ def test_station_in_tmux_scan_grade_confirm(hub_db: str, tmux: Tmux, tmp_path: P
         db.close()
     assert status == "relabelled"
     assert (serial, lot) == ("SER001", "LOT7")
+
+
+def test_station_on_an_uninitialised_database_says_run_floor_init(
+    tmux: Tmux, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    tmux(
+        "new-session", "-d", "-s", "station", "-x", "100", "-y", "30", "-c", str(tmp_path),
+        f"{FLOOR} --db {url}; echo EXIT=$?; sleep 30",
+    )  # fmt: skip
+    screen = tmux.wait_for(lambda s: "EXIT=" in s, "the station to exit")
+    assert "EXIT=2" in screen, screen
+    assert "floor init" in screen, screen
