@@ -118,7 +118,7 @@ async def main() -> None:
 
     async def receive_hot(p: Any) -> None:
         await burst(p, WORKER)
-        await p.press("f3")
+        await p.press("f2")
         await burst(p, JACKET_GS1)
 
     async def help_screen(p: Any) -> None:

@@ -106,10 +106,10 @@ def receive_answer(r: ReceiveResult) -> Answer:
     rows.append(("Unit", r.unit_id))
     if r.status == "held":
         rows.append(("Why", visible(r.reason or "", 100)))
-        return Answer("hold", "HOLD - EXCEPTION SHELF", tuple(rows), "Receive mode · F3 to leave")
+        return Answer("hold", "HOLD - EXCEPTION SHELF", tuple(rows), "Receive mode · F2 to leave")
     if r.hot:
         return Answer("hot", "HOT - INSPECT FIRST", tuple(rows), "A backorder waits for this SKU")
-    return Answer("ok", "RECEIVED", tuple(rows), "Receive mode · F3 to leave")
+    return Answer("ok", "RECEIVED", tuple(rows), "Receive mode · F2 to leave")
 
 
 def confirm_answer(r: ConfirmResult) -> Answer:

@@ -42,7 +42,7 @@ async def test_receive_mode_flags_hot_units(station_app: Any, hub: Any) -> None:
     async with station_app.run_test(size=(80, 24)) as pilot:
         station = pilot.app.station
         await burst(pilot, WORKER)
-        await pilot.press("f3")
+        await pilot.press("f2")
         await settle(pilot)
         assert station.receive_mode
         await burst(pilot, JACKET_EAN)
@@ -54,7 +54,7 @@ async def test_receive_mode_flags_hot_units(station_app: Any, hub: Any) -> None:
             units = {u.sku: u for u in s.exec(select(Unit))}
         assert units["JKT-RED-M"].hot and not units["MUG-01"].hot
         assert all(u.status == "received" for u in units.values())
-        await pilot.press("f3")
+        await pilot.press("f2")
         await settle(pilot)
         assert not station.receive_mode
 

@@ -58,12 +58,13 @@ class StationScreen(Screen[None]):
     AUTO_FOCUS = "#scan"
     BINDINGS = [
         Binding("f1", "help", "Help"),
-        Binding("f2", "history", "History"),
-        Binding("f3", "receive_mode", "Receive"),
+        Binding("f2", "receive_mode", "Receive"),
+        Binding("f3", "history", "History"),
         Binding("f4", "sign_out", "Sign out"),
         Binding("f5", "label", "Label"),
         Binding("f6", "camera", "Camera", show=False),
         Binding("f8", "undo", "Undo"),
+        Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("f9", "lead", "Lead", show=False),
         Binding("escape", "escape", "Back", show=False),
     ]
@@ -236,7 +237,7 @@ class StationScreen(Screen[None]):
 
     def _ready_answer(self) -> Answer:
         if self.receive_mode:
-            return Answer("info", "RECEIVE", (), "Scan RMA and/or product · F3 leave receive mode")
+            return Answer("info", "RECEIVE", (), "Scan RMA and/or product · F2 leave receive mode")
         return Answer("idle", "SCAN NEXT UNIT", (), "Scan the RMA or the product")
 
     def _touch(self) -> None:
