@@ -144,6 +144,17 @@ async def _too_large(send: Any) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class ErrorOut(BaseModel):
+    detail: Any
+
+
+# Documented so that clients (and the schemathesis fuzz test) know every answer.
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "missing or invalid hub token"},
+    403: {"model": ErrorOut, "description": "the token belongs to another hub"},
+}
+
+
 def create_app(db: Database, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
     now = clock or (lambda: datetime.now(UTC))
     app = FastAPI(
@@ -172,7 +183,17 @@ def create_app(db: Database, *, clock: Callable[[], datetime] | None = None) -> 
         log.warning("bad token for hub %s: refused", hub_id)
         raise HTTPException(401, "invalid token", {"WWW-Authenticate": "Bearer"})
 
-    @app.post("/v1/hubs/{hub_id}/events", response_model=PushOut, tags=["sync"])
+    @app.post(
+        "/v1/hubs/{hub_id}/events",
+        response_model=PushOut,
+        tags=["sync"],
+        responses={
+            **AUTH_ERRORS,
+            400: {"model": ErrorOut, "description": "the body is not JSON"},
+            409: {"model": ErrorOut, "description": "seq conflict"},
+            413: {"model": ErrorOut, "description": "body too large"},
+        },
+    )
     async def push(hub_id: HUB_ID, body: PushIn, creds: Creds) -> dict[str, Any]:
         """Apply a batch of outbox events in seq order, each exactly once."""
         await run_in_threadpool(authorise, hub_id, creds)
@@ -190,7 +211,12 @@ def create_app(db: Database, *, clock: Callable[[], datetime] | None = None) -> 
         except ledger.PushConflict as exc:
             raise HTTPException(409, str(exc)) from None
 
-    @app.get("/v1/hubs/{hub_id}/changes", response_model=ChangesOut, tags=["sync"])
+    @app.get(
+        "/v1/hubs/{hub_id}/changes",
+        response_model=ChangesOut,
+        tags=["sync"],
+        responses=AUTH_ERRORS,
+    )
     async def changes(
         hub_id: HUB_ID,
         creds: Creds,
