@@ -22,10 +22,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="create (if missing) a demo hub database and open the station on it",
         description="Create, if missing, a demo hub: a few hundred apparel and footwear SKUs, "
         "a few thousand expected returns, a few hundred open backorder lines and a week of "
-        "history, the same for the same seed. The demo database is --db if given, else "
-        "db/demo.sqlite in the project; FLOOR_DB and the config's [database] url are NOT "
-        "used, so a demo never seeds a real hub database. Other settings (hub id, grades, "
-        "matching) come from the config as usual.",
+        "history, the same for the same seed. The demo database is --db (or FLOOR_DB) if "
+        "given, else db/demo.sqlite in the project; the config's [database] url is NOT used, "
+        "and a database that already holds other data is refused, so a demo never seeds a "
+        "real hub database. Other settings (hub id, grades, matching) come from the config.",
     )
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: fixed)")
     parser.add_argument(
