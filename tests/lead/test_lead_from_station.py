@@ -34,7 +34,11 @@ async def test_a_lead_signed_in_at_the_station_opens_the_queues(hub: Any) -> Non
     async with app.run_test(size=(160, 45)) as pilot:
         await burst(pilot, "BADGE:L1")
         await press_alone(pilot, "f9")
-        await _wait(pilot, lambda: isinstance(app.screen, LeadScreen), "lead screen")
+        await _wait(
+            pilot,
+            lambda: isinstance(app.screen, LeadScreen) and bool(app.screen.query("#lead-status")),
+            "lead screen",
+        )
         screen = app.screen
         assert isinstance(screen, LeadScreen) and screen.operator == "L1"
         table = screen.query_one("#table-inspect", QueueTable)

@@ -51,9 +51,19 @@ def lead_screen(app: LeadApp) -> LeadScreen:
     return screen
 
 
+async def mounted(pilot: Any, app: LeadApp) -> LeadScreen:
+    """The lead screen with its widgets (a pushed screen composes a moment later)."""
+
+    def done() -> bool:
+        return isinstance(app.screen, LeadScreen) and bool(app.screen.query("#lead-status"))
+
+    await until(pilot, done, "lead screen")
+    return lead_screen(app)
+
+
 async def ready(pilot: Any, app: LeadApp) -> QueueTable:
     """The lead screen is allowed and its first tab loaded."""
-    await until(pilot, lambda: isinstance(app.screen, LeadScreen), "lead screen")
+    await mounted(pilot, app)
     table = app.screen.query_one("#table-inspect", QueueTable)
     await until(pilot, lambda: table.row_count > 0, "inspect rows")
     return table
@@ -70,7 +80,7 @@ async def open_tab(pilot: Any, app: LeadApp, key: str, tab: str, n: int) -> Queu
 async def test_each_queue_shows_its_rows_in_order(hub: Any) -> None:
     app = LeadApp(hub, operator=LEAD)
     async with app.run_test(size=SIZE) as pilot:
-        table = app.screen.query_one("#table-inspect", QueueTable)
+        table = await ready(pilot, app)
         await until(pilot, lambda: table.row_count == len(INSPECT_ORDER), "inspect rows")
         assert keys_of(table) == INSPECT_ORDER
         assert table.current_key() == INSPECT_ORDER[0]
@@ -112,7 +122,7 @@ async def test_numbers_tab(hub: Any) -> None:
 async def test_a_worker_badge_is_refused(hub: Any) -> None:
     app = LeadApp(hub, operator=WORKER)
     async with app.run_test(size=SIZE) as pilot:
-        screen = lead_screen(app)
+        screen = await mounted(pilot, app)
         refused = screen.query_one("#lead-refused", Static)
         await until(pilot, lambda: refused.has_class("shown"), "refusal")
         assert "is not a shift lead" in str(refused.render())
@@ -126,8 +136,7 @@ async def test_sign_in_with_a_lead_badge_opens_the_queues(hub: Any) -> None:
     app = LeadApp(hub)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"BADGE:L1", "enter")
-        await until(pilot, lambda: isinstance(app.screen, LeadScreen), "lead screen")
-        table = app.screen.query_one("#table-inspect", QueueTable)
+        table = await ready(pilot, app)
         await until(pilot, lambda: table.row_count == 7, "rows")
         assert lead_screen(app).operator == LEAD
 
@@ -137,7 +146,7 @@ async def test_refresh_keeps_the_cursor_on_its_row(hub: Any) -> None:
 
     app = LeadApp(hub, operator=LEAD)
     async with app.run_test(size=SIZE) as pilot:
-        table = app.screen.query_one("#table-inspect", QueueTable)
+        table = await ready(pilot, app)
         await until(pilot, lambda: table.row_count == 7, "rows")
         await pilot.press("down", "down")
         assert table.current_key() == "U-2"
@@ -153,7 +162,7 @@ async def test_refresh_keeps_the_cursor_on_its_row(hub: Any) -> None:
 async def test_filter_and_sort(hub: Any) -> None:
     app = LeadApp(hub, operator=LEAD)
     async with app.run_test(size=SIZE) as pilot:
-        table = app.screen.query_one("#table-inspect", QueueTable)
+        table = await ready(pilot, app)
         await until(pilot, lambda: table.row_count == 7, "rows")
         await pilot.press("slash", *"sku-b", "enter")
         assert keys_of(table) == ["U-14", "U-3", "U-2"]
