@@ -16,7 +16,7 @@ from tui_support import (
     press_alone,
 )
 
-from floor_app.store.models import Allocation, BackorderLine, Label
+from floor_app.store.models import Allocation, BackorderLine, Inspection, Label
 
 pytestmark = pytest.mark.anyio
 
@@ -110,3 +110,25 @@ async def test_hand_typed_code_works(station_app: Any) -> None:
         await burst(pilot, MUG_EAN, gap_ms=180)
         assert station.state == "grading", banner_text(pilot.app)
         assert "MUG-01" in banner_text(pilot.app)
+
+
+async def test_scan_while_typing_a_note_keeps_the_note_and_routes_the_scan(
+    station_app: Any, hub: Any
+) -> None:
+    async with station_app.run_test(size=(80, 24)) as pilot:
+        station = pilot.app.station
+        await sign_in(pilot)
+        await burst(pilot, MUG_EAN)
+        await press_alone(pilot, "n")
+        await burst(pilot, "scuff", gap_ms=150, enter=False)  # typed by hand, no Enter yet
+        await burst(pilot, "RMA-5002")  # the scanner fires: a burst ending in Enter
+        assert not station.note_mode
+        # The typed part is the note; the burst is a scan (this unit's RMA), not note text.
+        assert station.note == "scuff"
+        assert station.codes == [MUG_EAN, "RMA-5002"]
+        assert station.state == "grading", banner_text(pilot.app)
+        await press_alone(pilot, "2")
+        assert "RESTOCK OPEN BOX" in banner_text(pilot.app)
+        with hub.services.db.read() as s:
+            (inspection,) = s.exec(select(Inspection)).all()
+        assert inspection.note == "scuff"

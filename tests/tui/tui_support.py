@@ -111,8 +111,11 @@ async def burst(
     app: App[Any] = pilot.app
     import time
 
-    t0 = time.monotonic()
+    # Key times only move forward: a call after another starts after the last key it sent
+    # (plus a pause), even though typed keys were stamped ahead of the wall clock.
+    t0 = max(time.monotonic(), getattr(app, "_test_last_key_time", 0.0) + 0.5)
     chars = [*text, "\r"] if enter else list(text)
+    app._test_last_key_time = t0 + len(chars) * gap_ms / 1000.0  # type: ignore[attr-defined]
     for i, ch in enumerate(chars):
         ev = key_event(ch, t0 + i * gap_ms / 1000.0)
         ev.set_sender(app)

@@ -33,6 +33,8 @@ REFRESH_SECONDS = 5.0
 #: browser test knows the served app really drew the queue before its screenshot.
 READY_FILE_ENV = "FLOOR_LEAD_READY_FILE"
 NUMBERS_TAB = "numbers"
+#: Seconds between timer refreshes of the numbers tab (F5 refreshes at once).
+NUMBERS_REFRESH_SECONDS = 30.0
 
 
 class Loaded(Message):
@@ -101,6 +103,7 @@ class LeadScreen(Screen[None]):
         # risk ranking, past days' numbers). Only the one load worker uses them.
         self._queues: Any = None
         self._kpis: Any = None
+        self._numbers_at = 0.0
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -160,7 +163,7 @@ class LeadScreen(Screen[None]):
         title.append(f"  ·  {visible(hub.name, 60)} ({visible(hub.id, 64)})", style="dim")
         self.query_one("#lead-title", Static).update(title)
         self.query_one("#lead-tabs").display = True
-        self.set_interval(REFRESH_SECONDS, self.action_refresh_now)
+        self.set_interval(REFRESH_SECONDS, self._tick)
         self.action_refresh_now()
         self.query_one("#table-inspect", QueueTable).focus()
 
@@ -171,7 +174,16 @@ class LeadScreen(Screen[None]):
 
     def action_refresh_now(self) -> None:
         if self.allowed:
+            self._numbers_at = time.monotonic() if self.active_tab == NUMBERS_TAB else 0.0
             self._load(self.active_tab)
+
+    def _tick(self) -> None:
+        # The numbers read a day of decisions: on the timer they refresh less often.
+        if self.active_tab == NUMBERS_TAB and time.monotonic() - self._numbers_at < (
+            NUMBERS_REFRESH_SECONDS
+        ):
+            return
+        self.action_refresh_now()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.action_refresh_now()

@@ -339,9 +339,12 @@ class StationScreen(StationActions, Screen[None]):
             )
         if self.state == "decided" and self.last and self.last.decision == "fill_backorder":
             self.notify(f"Label {self.last.label_id} not confirmed yet", severity="warning")
-        self.codes = [*self.codes, text] if same_unit else [text]
-        self.checklist = Checklist(tuple(self.settings.grades.checklist))
-        self.note = ""
+        if same_unit:
+            self.codes = [*self.codes, text]
+        else:
+            self.codes = [text]
+            self.checklist = Checklist(tuple(self.settings.grades.checklist))
+            self.note = ""
         codes = list(self.codes)
         self._run("identifying", "identified", text, lambda: self.services.station.identify(codes))
 
