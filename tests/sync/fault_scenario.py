@@ -12,7 +12,7 @@ FAULTS = Faults(lost_request=0.10, lost_response=0.10, duplicate=0.10, replay_ol
 
 
 def run(
-    tmp: Path, hq_url: str, hub_template: Path, seed: int, *, steps: int = 60, lines: int = 40
+    tmp: Path, hq_url: str, hub_template: Path, seed: int, *, steps: int = 40, lines: int = 40
 ) -> dict[str, int]:
     """Two hubs work and sync through a faulty network while HQ cancels and reassigns
     lines; then the network heals. Raises AssertionError on any broken invariant."""

@@ -12,7 +12,7 @@ from sync_world import World
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("seed", range(3))
 def test_sync_under_faults_on_postgres(seed: int, fast_dir: Path, pg_hq_url: str,
                                        _migrated_sqlite: Path) -> None:  # fmt: skip
     counts = fault_scenario.run(fast_dir, pg_hq_url, _migrated_sqlite, seed)
