@@ -132,9 +132,27 @@ class Relay:
             state.put(s, state.LAST_PUSH_AT, now.isoformat())
             state.put(s, state.SYNC_ONLINE, "1")
             state.put(s, state.SYNC_ERROR, "")
+            state.put(s, state.CLOCK_SKEW, _skew(answer.get("hq_time"), now))
         if answer.get("status") == "out_of_order":
             log.info("HQ expects seq %s; resuming there", answer.get("expected_seq"))
         return last
+
+
+SKEW_WARNING_SECONDS = 300
+
+
+def _skew(hq_time: object, now: datetime) -> str:
+    """HQ's clock minus ours in seconds if over five minutes, else "". Ordering never uses
+    clocks (seq and epochs do); a skewed clock only makes audit times misleading."""
+    try:
+        theirs = datetime.fromisoformat(str(hq_time))
+        skew = (theirs - now).total_seconds()
+    except (TypeError, ValueError):
+        return ""
+    if abs(skew) < SKEW_WARNING_SECONDS:
+        return ""
+    log.warning("this hub's clock differs from HQ's by %.0f s", skew)
+    return str(int(skew))
 
 
 def _reason(value: object) -> str | None:

@@ -12,6 +12,7 @@ LAST_PUSH_AT = "last_push_at"
 LAST_PULL_AT = "last_pull_at"
 SYNC_ONLINE = "sync_online"
 SYNC_ERROR = "sync_error"
+CLOCK_SKEW = "clock_skew_seconds"  # HQ's clock minus ours, when it is minutes off
 
 
 def get(session: Session, key: str, default: str = "") -> str:

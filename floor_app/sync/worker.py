@@ -36,6 +36,7 @@ class SyncStatus:
     unsynced: int
     last_push_at: str
     last_pull_at: str
+    clock_skew_seconds: int | None  # set when the hub's clock is minutes off HQ's
 
 
 def status(db: Database) -> SyncStatus:
@@ -49,6 +50,7 @@ def status(db: Database) -> SyncStatus:
             unsynced=max(0, top - pushed),
             last_push_at=state.get(s, state.LAST_PUSH_AT),
             last_pull_at=state.get(s, state.LAST_PULL_AT),
+            clock_skew_seconds=int(skew) if (skew := state.get(s, state.CLOCK_SKEW)) else None,
         )
 
 

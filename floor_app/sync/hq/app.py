@@ -70,6 +70,7 @@ class PushOut(BaseModel):
     last_seq: int
     expected_seq: int
     results: list[EventResult]
+    hq_time: datetime = Field(description="HQ's clock; hubs warn when theirs differs by minutes")
 
 
 class Change(BaseModel):

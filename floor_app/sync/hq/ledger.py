@@ -96,6 +96,7 @@ def push(
         "last_seq": last_seq,
         "expected_seq": last_seq + 1,
         "results": results,
+        "hq_time": now.isoformat(),
     }
 
 
