@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from floor_app.store.engine import Database
 from floor_app.store.models import Allocation, BackorderLine, CatalogItem, ExpectedReturn, Gtin
@@ -128,15 +128,17 @@ def _lines(
     live: dict[str, int] = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
-        for row in session.exec(select(BackorderLine).where(BackorderLine.backorder_id.in_(chunk))):  # type: ignore[attr-defined]
-            known[row.backorder_id] = row
+        for known_row in session.exec(
+            select(BackorderLine).where(col(BackorderLine.backorder_id).in_(chunk))
+        ):
+            known[known_row.backorder_id] = known_row
         for bid, n in session.exec(
             select(Allocation.backorder_id, func.count())
-            .where(Allocation.backorder_id.in_(chunk), Allocation.status.in_(LIVE))  # type: ignore[attr-defined]
+            .where(col(Allocation.backorder_id).in_(chunk), col(Allocation.status).in_(LIVE))
             .group_by(Allocation.backorder_id)
         ):
             live[bid] = int(n)
-    new_rows = []
+    new_rows: list[dict[str, Any]] = []
     for bid, d in lines.items():
         values: dict[str, Any] = {f: d.get(f) for f in LINE_FIELDS}
         values["ordered_at"] = _dt(d.get("ordered_at")) or now

@@ -60,7 +60,7 @@ def push(
             break
         status, reason = _apply(session, hub_id, e, now=now)
         last_seq = e["seq"]
-        row = {
+        record = {
             "event_id": e["event_id"],
             "hub_id": hub_id,
             "seq": e["seq"],
@@ -72,7 +72,7 @@ def push(
             "status": status,
             "reason": reason,
         }
-        stored.append(row)
+        stored.append(record)
         seen[e["event_id"]] = {"seq": e["seq"], "status": status, "reason": reason}
         results.append(
             {
@@ -150,7 +150,7 @@ def _accept_allocation(
         conds.append(bl.c.epoch == epoch)
     done = session.execute(
         update(bl).where(*conds).values(qty_filled=bl.c.qty_filled + 1, updated_at=now)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     line = session.execute(select(bl).where(bl.c.backorder_id == backorder_id)).first()
     if done == 1 and line is not None:
         status, reason = "accepted", None
@@ -194,7 +194,7 @@ def _release(session: Session, hub_id: str, allocation_id: str, *, now: datetime
         update(a)
         .where(a.c.allocation_id == allocation_id, a.c.hub_id == hub_id, a.c.status == "accepted")
         .values(status="released")
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     if done != 1:
         return  # rejected or unknown: HQ never counted it
     backorder_id = session.execute(
