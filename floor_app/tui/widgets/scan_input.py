@@ -88,6 +88,8 @@ class ScanInput(Widget, can_focus=True):
         #: Upper-cased command character -> milliseconds it must stay alone to count.
         self.commands: dict[str, float] = {}
         self._seq = 0
+        self._last_key_time: float | None = None
+        self._repaint_pending = False
 
     # -- what the screen calls ------------------------------------------------------------
 
@@ -139,6 +141,24 @@ class ScanInput(Widget, can_focus=True):
         elif event.is_printable and event.character is not None:
             self._take(event)
             self._add(event.character, event.time)
+        else:
+            return
+        self._repaint(event.time)
+
+    def _repaint(self, t: float) -> None:
+        # Inside a scanner burst, one repaint when it pauses instead of one per key: each
+        # screen update costs milliseconds, and the Enter that ends the burst matters more.
+        previous = self._last_key_time
+        self._last_key_time = t
+        in_burst = previous is not None and 0 <= (t - previous) * 1000 <= self.buffer.burst_ms
+        if not in_burst or not len(self.buffer):
+            self.refresh()
+        elif not self._repaint_pending:
+            self._repaint_pending = True
+            self.set_timer(self.buffer.burst_ms / 1000, self._deferred_repaint)
+
+    def _deferred_repaint(self) -> None:
+        self._repaint_pending = False
         self.refresh()
 
     def _take(self, event: events.Key) -> None:
