@@ -12,8 +12,9 @@ indexes are the ones the app ships. Rows go in with raw ``executemany`` and
 ``synchronous=OFF`` during the build only; the big tables' secondary indexes are dropped
 and re-created from their own ``CREATE INDEX`` text, so the file ends up exactly as
 migrated. The file is cached at ``var/bench/big.sqlite`` and rebuilt only when it is
-missing, its schema revision is not the migrations' head, or the build parameters
-changed. Benchmarks that write run on a copy (:func:`working_copy`).
+missing, its schema revision is not the migrations' head, the migration scripts
+changed, or the build parameters changed. Benchmarks that write run on a copy
+(:func:`working_copy`).
 
 Run ``python bench/_bigdb.py`` to build (or check) the cache; ``--quick`` for the small
 variant (100,000 units, 20,000 lines).
@@ -22,6 +23,7 @@ variant (100,000 units, 20,000 lines).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import shutil
@@ -94,8 +96,18 @@ def default_path(quick: bool = False) -> Path:
     return CACHE_DIR / ("big-quick.sqlite" if quick else "big.sqlite")
 
 
+def migrations_digest() -> str:
+    """A hash of the migration scripts: a revision edited in place also means a rebuild."""
+    from floor_app.store.migrate import MIGRATIONS_DIR
+
+    h = hashlib.sha256()
+    for f in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def marker(shape: Shape) -> str:
-    return json.dumps(asdict(shape), sort_keys=True)
+    return json.dumps({**asdict(shape), "migrations": migrations_digest()}, sort_keys=True)
 
 
 def _head_revision() -> str | None:

@@ -35,10 +35,6 @@ GRADES = ("A",) * 6 + ("B",) * 3 + ("C",)
 LOCKED = "database is locked"
 
 
-class LockedErrors(AssertionError):
-    """Only "database is locked" failures; every data invariant held (see the SQLite test)."""
-
-
 def race_worker(url: str, worker: int, plan: list[tuple[str, str]], barrier: Any, out: str) -> None:
     """One station: open the hub database, wait for the others, decide every unit."""
     from floor_app.config import Settings
@@ -124,7 +120,7 @@ def run_race(url: str, workdir: Path) -> None:
     for p in procs:
         p.start()
     for p in procs:
-        p.join(timeout=240)
+        p.join(timeout=max(1.0, started + 400 - time.monotonic()))
     for p in procs:
         if p.is_alive():
             p.kill()
@@ -152,11 +148,11 @@ def run_race(url: str, workdir: Path) -> None:
         check_database(engine, results, errors, lines, items)
     finally:
         engine.dispose()
-    if errors:
-        sample = [e["error"] for e in errors[:3]]
-        if all(LOCKED in e["error"] for e in errors):
-            raise LockedErrors(f"{len(errors)} decisions failed with '{LOCKED}': {sample}")
-        raise AssertionError(f"{len(errors)} decisions failed, e.g. {sample}")
+    # Checked last so that the data invariants above are reported first. Under four
+    # writers in a tight loop SQLite's busy handler once let a writer starve past
+    # busy_timeout ("database is locked"); engine.py now retries BEGIN IMMEDIATE.
+    locked = sum(LOCKED in e["error"] for e in errors)
+    assert errors == [], f"{len(errors)} calls failed ({locked} '{LOCKED}'): {errors[:3]}"
 
 
 def check_database(
@@ -213,14 +209,7 @@ def check_database(
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(300)
-@pytest.mark.xfail(
-    raises=LockedErrors,
-    strict=False,
-    reason="known bug, reported to the lead: under 4 writers in a tight loop a SQLite writer "
-    "can starve in the busy handler past busy_timeout (5 s) and fail with 'database is "
-    "locked' (engine.py). Only that failure is expected; any broken invariant fails.",
-)
+@pytest.mark.timeout(480)
 def test_race_sqlite(db: Database, tmp_path: Path) -> None:
     run_race(db.url, tmp_path)
 
@@ -244,6 +233,6 @@ def pg_race_url(pg_url: str) -> Iterator[str]:
 
 @pytest.mark.slow
 @pytest.mark.postgres
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(480)
 def test_race_postgres(pg_race_url: str, tmp_path: Path) -> None:
     run_race(pg_race_url, tmp_path)
