@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ServerThread, free_port
 from sqlalchemy import select
+from sync_http import ServerThread, free_port
 from sync_world import HQ_TOKENS, World
 
 from floor_app.cli import main
@@ -121,7 +121,7 @@ def test_hq_killed_and_restarted_mid_push(backend: str, request, fast_dir: Path,
         hq = _hq_process(hq_url, port)
         _wait_up(url)
         world.hubs["HUB-A"].sync(world.clock)
-        _fill_some(world, "HUB-A", 45)
+        _fill_some(world, "HUB-A", 30)
         hub = world.hubs["HUB-A"]
         errors: list[BaseException] = []
 
@@ -167,7 +167,7 @@ def test_hub_killed_mid_push(world: World, monkeypatch) -> None:  # type: ignore
     hub = world.hubs["HUB-A"]
     with ServerThread(world.app, port=port):
         hub.sync(world.clock)
-        _fill_some(world, "HUB-A", 45)
+        _fill_some(world, "HUB-A", 30)
         total = world.unsynced(hub)
         kills = 0
         for _ in range(4):

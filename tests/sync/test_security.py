@@ -9,8 +9,8 @@ import random
 
 import httpx
 import pytest
-from conftest import ServerThread
 from sqlalchemy import func, select
+from sync_http import ServerThread
 from sync_world import HQ_TOKENS, World
 
 from floor_app.store.models import SyncState
