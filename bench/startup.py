@@ -4,9 +4,9 @@
    screen has painted with the scan field focused (the app writes ``FLOOR_READY_FILE`` and,
    with ``FLOOR_EXIT_WHEN_READY=1``, exits). Baseline in the same run: a bare Textual app
    (one ``Static``) started the same way. Budget: under 1 s.
-2. **Key to banner**, in-process with Pilot on the large hub database of the lead-queue
-   benchmark (``bench/_queues_db.py``: 1,000,000 units, 200,000 open lines; copied, since
-   decisions write): from the Enter that ends a scanner burst to the identification banner
+2. **Key to banner**, in-process with Pilot on the large hub database of the decide-latency
+   benchmark (``bench/_bigdb.py``: 1,000,000 units, 200,000 open lines; a private copy,
+   since decisions write): from the Enter that ends a scanner burst to the identification banner
    being rendered, and from a grade key to the decision banner being rendered. The grade
    key first waits ``[scanner] burst_ms`` (35 ms by default) to be sure it is not the first
    character of a scan; that wait is reported apart. Baseline: the same Pilot key round
@@ -214,25 +214,20 @@ def bench_key_to_banner(scans: int, small: bool) -> None:
     import random
     import sqlite3
 
-    if small:
-        from bench._queues_db import build
+    from bench import _bigdb
 
-        src = Path(tempfile.mkdtemp(prefix="floor-k2b-")) / "hub.sqlite"
-        build(src, units=20_000, lines=4_000)
-    else:
-        from bench._queues_db import cached
-
-        src = cached()
+    src, _ = _bigdb.ensure(quick=small)
+    shape = _bigdb.QUICK if small else _bigdb.FULL
     tmp = Path(tempfile.mkdtemp(prefix="floor-k2b-"))
-    db = tmp / "hub.sqlite"
-    shutil.copyfile(src, db)
+    db = _bigdb.working_copy(src, tmp / "hub.sqlite")
     try:
         con = sqlite3.connect(db)
         units, lines = (con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                         for t in ("unit", "backorder_line"))  # fmt: skip
-        skus = [r[0] for r in con.execute("SELECT sku FROM catalog_item")]
         con.close()
-        codes = random.Random(3).sample(skus, scans)
+        # The EAN-13 printed on random SKUs of the catalogue: what a worker scans.
+        picks = random.Random(3).sample(range(shape.skus), scans)
+        codes = [_bigdb.ean_of(i) for i in picks]
         out = asyncio.run(_key_to_banner(db, scans, codes))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -254,7 +249,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--scans", type=int, default=200)
-    parser.add_argument("--small", action="store_true", help="a 20,000-unit database")
+    parser.add_argument("--small", action="store_true", help="the 100,000-unit database")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     bench_startup(args.runs)
