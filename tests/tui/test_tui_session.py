@@ -222,3 +222,20 @@ async def test_camera_key_without_a_device_says_which_key_to_set(station_app: An
         # Shown as text, not markup: "[scanner]" must not be eaten as a style tag.
         assert any("[scanner] camera_device" in m for m in messages), messages
         assert pilot.app.station.camera is None
+
+
+async def test_high_contrast_theme_from_config(hub: Any) -> None:
+    from floor_app.tui.app import make_app
+
+    hub.services.settings.station.theme = "high-contrast"
+    app = make_app(hub.services, idle_clock=hub.idle)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.theme == "floor-high-contrast"
+        banner = app.screen.query_one("#banner")
+        await burst(pilot, WORKER)
+        await burst(pilot, "4006381333932")  # an error: red on black, not the dark theme's
+        r, g, b = banner.styles.background.rgb
+        assert r >= 250 and g <= 5 and b <= 5  # pure red
+        app.action_toggle_contrast()
+        await pilot.pause()
+        assert app.theme == "floor-dark"
