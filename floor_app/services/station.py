@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from floor_app.config import Settings
@@ -170,21 +170,39 @@ def scanner_rules(settings: Settings) -> ScannerRules:
     )
 
 
-def line_view(line: BackorderLine, default_min: str) -> matching.LineView:
+LINE_COLUMNS = (
+    BackorderLine.backorder_id,
+    BackorderLine.order_id,
+    BackorderLine.sku,
+    BackorderLine.hub_id,
+    BackorderLine.status,
+    BackorderLine.qty,
+    BackorderLine.qty_filled,
+    BackorderLine.min_grade,
+    BackorderLine.priority,
+    BackorderLine.ordered_at,
+    BackorderLine.promised_at,
+    BackorderLine.unit_value_cents,
+    BackorderLine.epoch,
+)
+
+
+def line_view(row: Any, default_min: str) -> matching.LineView:
+    """A backorder line (row of LINE_COLUMNS or a BackorderLine) as matching sees it."""
     return matching.LineView(
-        backorder_id=line.backorder_id,
-        order_id=line.order_id,
-        sku=line.sku,
-        hub_id=line.hub_id,
-        status=line.status,
-        qty=line.qty,
-        qty_filled=line.qty_filled,
-        min_grade=line.min_grade or default_min,
-        priority=line.priority,
-        ordered_at=line.ordered_at,
-        promised_at=line.promised_at,
-        unit_value_cents=line.unit_value_cents,
-        epoch=line.epoch,
+        backorder_id=row.backorder_id,
+        order_id=row.order_id,
+        sku=row.sku,
+        hub_id=row.hub_id,
+        status=row.status,
+        qty=row.qty,
+        qty_filled=row.qty_filled,
+        min_grade=row.min_grade or default_min,
+        priority=row.priority,
+        ordered_at=row.ordered_at,
+        promised_at=row.promised_at,
+        unit_value_cents=row.unit_value_cents,
+        epoch=row.epoch,
     )
 
 
@@ -253,18 +271,34 @@ class StationService:
             raise BadScan("no codes given")
         return sort_scans([self.classify(c) for c in codes], list(codes))
 
-    def _open_lines(self, s: Session, sku: str, *, any_hub: bool = False) -> list[BackorderLine]:
-        q = select(BackorderLine).where(BackorderLine.sku == sku, BackorderLine.status == "open")
-        if not any_hub:
-            q = q.where(BackorderLine.hub_id == self.hub_id)
-        return list(s.exec(q))
+    def _open_line_views(self, s: Session, sku: str, default_min: str) -> list[matching.LineView]:
+        """Open lines of a SKU at every hub, as plain rows (the hot path: no ORM objects).
+        Other hubs' lines are never taken (matching checks the hub) but explain a miss."""
+        rows = s.execute(
+            select(*LINE_COLUMNS).where(BackorderLine.sku == sku, BackorderLine.status == "open")
+        )
+        return [line_view(r, default_min) for r in rows]
+
+    def _lines_with_qty(self, s: Session, sku: str) -> int:
+        """How many open lines of this hub still want a unit of this SKU."""
+        return int(
+            s.exec(
+                select(func.count())
+                .select_from(BackorderLine)
+                .where(
+                    BackorderLine.sku == sku,
+                    BackorderLine.status == "open",
+                    BackorderLine.hub_id == self.hub_id,
+                    col(BackorderLine.qty_filled) < col(BackorderLine.qty),
+                )
+            ).one()
+        )
 
     def identify(self, codes: Sequence[str]) -> Identification:
         scans = self._scanset(codes)
         with self.db.read() as s:
             ident = identify(s, scans)
-            lines = self._open_lines(s, ident.sku) if ident.sku else []
-        open_lines = sum(1 for ln in lines if ln.qty_filled < ln.qty)
+            open_lines = self._lines_with_qty(s, ident.sku) if ident.sku else 0
         item = ident.item
         return Identification(
             status=ident.status,
@@ -314,7 +348,7 @@ class StationService:
         p = scans.product
         hot = False
         if ident.sku:
-            hot = any(ln.qty_filled < ln.qty for ln in self._open_lines(s, ident.sku))
+            hot = self._lines_with_qty(s, ident.sku) > 0
         unit = Unit(
             unit_id=new_id("U"),
             rma=scans.rma,
@@ -671,10 +705,7 @@ class StationService:
         """Reserve the policy's first eligible line, by a conditional update that cannot
         overfill even if another writer got there first."""
         default_min = item.min_grade or self.settings.matching.default_min_grade
-        # Other hubs' lines are never taken (matching checks the hub) but explain a miss.
-        rows = self._open_lines(s, item.sku, any_hub=True)
-        by_id = {r.backorder_id: r for r in rows}
-        views = [line_view(r, default_min) for r in rows]
+        views = self._open_line_views(s, item.sku, default_min)
         ranked = matching.choose(
             views,
             sku=item.sku,
@@ -696,8 +727,8 @@ class StationService:
                 .values(qty_filled=col(BackorderLine.qty_filled) + 1, updated_at=now)
             )
             if result.rowcount == 1:  # type: ignore[attr-defined]
-                line = by_id[view.backorder_id]
-                s.refresh(line)
+                line = s.get(BackorderLine, view.backorder_id, populate_existing=True)
+                assert line is not None
                 return line, None
         return None, matching.explain_no_match(
             views, sku=item.sku, grade=grade, hub_id=self.hub_id, scale=self.scale

@@ -9,9 +9,11 @@ on it: a later seq is never visible before an earlier one).
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +22,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 WRITE_OPTION = "floor_write"
@@ -70,6 +72,18 @@ def _pg_begin(conn: Any) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK_KEY})")
 
 
+_FORKABLE: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_parent_connections() -> None:
+    # A forked child must not use (or close) the parent's pooled SQLite connections.
+    for engine in list(_FORKABLE):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_parent_connections)
+
+
 def normalize_url(url: str) -> str:
     """Accept ``postgresql://`` for the psycopg 3 driver we ship."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
@@ -93,8 +107,11 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 5},
-            poolclass=StaticPool if memory else NullPool,
+            # Kept-open connections: opening one costs four PRAGMAs, and closing the last
+            # one checkpoints the WAL with an extra fsync (a bare write: 20 ms -> 4 ms).
+            **({"poolclass": StaticPool} if memory else {"pool_size": 4, "max_overflow": 8}),
         )
+        _FORKABLE.add(engine)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

@@ -73,6 +73,8 @@ class Unit(SQLModel, table=True):
     __table_args__ = (
         Index("ix_unit_status_hot", "status", "hot"),
         Index("ix_unit_sku_status", "sku", "status"),
+        # a GS1 serial names one physical unit: looked up on every serialised scan
+        Index("ix_unit_gtin_serial", "gtin", "serial"),
         # the lead's pile by SKU (migration 0002)
         Index("ix_unit_status_sku", "status", "sku", "received_at"),
     )

@@ -1,0 +1,25 @@
+"""Index units by GTIN and serial (each serialised scan looks its unit up).
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-04
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("unit", schema=None) as batch_op:
+        batch_op.create_index("ix_unit_gtin_serial", ["gtin", "serial"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("unit", schema=None) as batch_op:
+        batch_op.drop_index("ix_unit_gtin_serial")
