@@ -144,7 +144,8 @@ async def settle(pilot: Any, rounds: int = 3) -> None:
 async def press_alone(pilot: Any, key: str) -> None:
     """One key pressed on its own (a one-key command waits out the burst window)."""
     await pilot.press(key)
-    await pilot.pause(0.45)
+    # U, H and L wait 400 ms when idle (IDLE_COMMAND_MS); other keys wait burst_ms (35 ms).
+    await pilot.pause(0.45 if key.upper() in "ULH" else 0.1)
     await settle(pilot)
 
 
