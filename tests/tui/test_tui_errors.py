@@ -161,3 +161,25 @@ async def test_badge_not_on_roster_is_not_allowed(station_app: Any, hub: Any) ->
         text = banner_text(pilot.app)
         assert text.startswith("error :: NOT ALLOWED"), text
         assert pilot.app.station.operator is None
+
+
+async def test_undo_after_the_window_is_refused(station_app: Any, hub: Any) -> None:
+    async with station_app.run_test(size=(80, 24)) as pilot:
+        await burst(pilot, WORKER)
+        await burst(pilot, MUG_EAN)
+        await press_alone(pilot, "1")
+        hub.clock.advance(hub.services.settings.station.undo_window_seconds + 1)
+        await pilot.press("f8")
+        await settle(pilot)
+        text = banner_text(pilot.app)
+        assert text.startswith("error :: REFUSED") and "undo window" in text, text
+
+
+async def test_no_bell_when_the_config_says_so(station_app: Any, hub: Any) -> None:
+    hub.services.settings.station.bell = False
+    async with station_app.run_test(size=(80, 24)) as pilot:
+        bells = count_bells(pilot.app)
+        await burst(pilot, WORKER)
+        await burst(pilot, "4006381333932")
+        assert banner_text(pilot.app).startswith("error ::")
+        assert bells[0] == 0
