@@ -2,7 +2,8 @@
 
 Help, history and label screens are read-only; while one is open, a scanner burst (keys
 within ``burst_ms`` ending in Enter) closes it and the scan goes to the station screen as if
-the modal had not been there. Keys typed slowly are ignored; Esc, Enter or q close.
+the modal had not been there. Keys typed slowly are ignored (no letter closes it: a scan
+may start with any letter); Esc or Enter close.
 """
 
 from __future__ import annotations
@@ -47,9 +48,6 @@ class ScanAwareModal(ModalScreen[None]):
         elif event.key == GS_KEY or event.character == GS:
             event.stop()
             self.buffer.key(GS, event.time)
-        elif event.key == "q" and len(self.buffer) == 0:
-            event.stop()
-            self.dismiss()
         elif event.is_printable and event.character:
             event.stop()
             self.buffer.key(event.character, event.time)
