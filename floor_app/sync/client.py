@@ -16,7 +16,8 @@ class FatalError(Exception):
     """Not worth retrying until a person acts: 401/403 or another 4xx."""
 
     def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"HQ answered {status}: {message}")
+        # status 0: refused before or without an HTTP answer (no URL, a bad certificate...)
+        super().__init__(f"HQ answered {status}: {message}" if status else message)
         self.status = status
 
 
