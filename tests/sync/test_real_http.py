@@ -219,3 +219,34 @@ def test_https_checks_certificates_unless_told_not_to(world: World, tmp_path: Pa
         lax.close()
     with world.hq.read() as s:
         assert s.scalar(select(t.hub.c.hub_id)) == "HUB-A"
+
+
+@pytest.mark.slow
+def test_floor_sync_loops_until_ctrl_c(world: World) -> None:
+    import random
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    _real_hub(world, "HUB-A", url)
+    world.seed(random.Random(13), skus=3, lines=6)
+    cfg = _config(world, "HUB-A", url)
+    cfg.write_text(cfg.read_text().replace("[sync]\n", "[sync]\ninterval_seconds = 0.2\n"))
+    hub = world.hubs["HUB-A"]
+    env = {**os.environ, TOKEN_ENV: HQ_TOKENS["HUB-A"]}
+    with ServerThread(world.app, port=port):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "floor_app", "sync", "--config", str(cfg)],
+            cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            _fill_some(world, "HUB-A", 4)  # the station works while the loop runs
+            deadline = time.monotonic() + 60
+            while (world.unsynced(hub) or world.pending(hub)) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert world.unsynced(hub) == 0 and world.pending(hub) == 0
+        finally:
+            proc.send_signal(signal.SIGINT)
+            out, _ = proc.communicate(timeout=30)
+        assert proc.returncode == 0, out
+        assert b"sync: SyncStatus(online=True" in out
+        _finish(world)
