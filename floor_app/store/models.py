@@ -112,7 +112,9 @@ class BackorderLine(SQLModel, table=True):
 
     __tablename__ = "backorder_line"
     __table_args__ = (
-        Index("ix_backorder_match", "sku", "status", "hub_id"),
+        # Covering for the scan-time questions (lines of a SKU with quantity left), so
+        # SQLite's planner prefers it to the wider lead's index on (hub_id, status, ...).
+        Index("ix_backorder_match", "sku", "status", "hub_id", "qty_filled", "qty"),
         # open lines in the matching policy's order, covering (lead queues, migration 0002)
         Index(
             "ix_backorder_rank",
