@@ -8,6 +8,7 @@ value raises :class:`ConfigError` naming the key and the file's line.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -15,7 +16,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "db" / "hub.sqlite"
@@ -213,12 +213,15 @@ class ServeSettings(_Section):
     token_env: str = Field("FLOOR_SERVE_TOKEN", description="Variable holding the access token.")
 
 
-class Settings(BaseSettings):
-    """The whole configuration. Sections mirror ``config.toml``."""
+class Settings(BaseModel):
+    """The whole configuration. Sections mirror ``config.toml``.
 
-    model_config = SettingsConfigDict(
-        env_prefix="FLOOR_", env_nested_delimiter="__", extra="forbid", validate_assignment=True
-    )
+    Plain pydantic rather than pydantic-settings: importing pydantic-settings costs about
+    200 ms (its sources pull in asyncio, dotenv and cloud providers) of the station's 1 s
+    start budget; :func:`_env_overlay` gives the same ``FLOOR_<SECTION>__<KEY>`` rule.
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     hub: HubSettings = Field(default_factory=HubSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -234,18 +237,6 @@ class Settings(BaseSettings):
 
     #: Folder of the config file; relative paths in it are read from there.
     base_dir: Path = Field(default=PROJECT_ROOT, exclude=True)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The file's values arrive as init kwargs; FLOOR_* variables override them.
-        return (env_settings, init_settings)
 
     @model_validator(mode="after")
     def _min_grade_on_scale(self) -> Settings:
@@ -336,6 +327,37 @@ def _env_source(loc: tuple[str, ...]) -> str | None:
     return None
 
 
+def _env_overlay(data: dict[str, Any]) -> dict[str, Any]:
+    """The file's values with ``FLOOR_<SECTION>__<KEY>`` variables laid over them.
+
+    Names are case-insensitive; list and dict keys take JSON; other values stay text for
+    pydantic to convert (and to name the variable when it cannot). Variables that name no
+    section (FLOOR_CONFIG, FLOOR_DB, token variables) are not settings and are left alone.
+    """
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+    for name, raw in os.environ.items():
+        upper = name.upper()
+        if not upper.startswith("FLOOR_") or "__" not in upper:
+            continue
+        section, _, key = upper[6:].lower().partition("__")
+        field = Settings.model_fields.get(section)
+        if field is None or not key:
+            continue
+        model = field.annotation
+        sub = getattr(model, "model_fields", {}).get(key)
+        value: Any = raw
+        origin = getattr(sub.annotation, "__origin__", sub.annotation) if sub else None
+        if origin in (list, dict):
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError:
+                value = raw  # pydantic then names the variable and what it expected
+        target = out.setdefault(section, {})
+        if isinstance(target, dict):
+            target[key] = value
+    return out
+
+
 def _absolute_sqlite(url: str, base: Path) -> str:
     """A relative ``sqlite:///path`` made absolute against ``base``; other URLs unchanged."""
     prefix = "sqlite:///"
@@ -378,7 +400,7 @@ def load_settings(path: str | Path | None = None, *, db_url: str | None = None) 
     if "base_dir" in data:
         raise ConfigError(f"{cfg_path}:{_line_of(text, ('base_dir',))}: base_dir: unknown key")
     try:
-        settings = Settings(**data, base_dir=base)
+        settings = Settings(**_env_overlay(data), base_dir=base)
     except ValidationError as exc:
         where = str(cfg_path) if cfg_path else "settings"
         msgs = []
