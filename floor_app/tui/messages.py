@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from floor_app.tui.status import StationStatus
+    from floor_app.services.status import StationStatus
 
 
 class WorkDone(Message):

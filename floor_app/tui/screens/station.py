@@ -37,6 +37,7 @@ from floor_app.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from floor_app.config import Settings
+    from floor_app.services.background import BackgroundJobs
     from floor_app.services.context import Services
     from floor_app.services.station import DecisionResult, Identification, OperatorInfo
 
@@ -78,6 +79,10 @@ class StationScreen(StationActions, Screen[None]):
         self.open_services = open_services
         self.settings = settings
         self.idle_clock = idle_clock
+        # The sync relay and label retries run when the station opened its own database
+        # (the ``floor`` command); tests that hand in services drive those parts directly.
+        self.start_background = open_services is not None
+        self.background: BackgroundJobs | None = None
         self.state = "signed_out" if services is not None else "starting"
         self.operator: OperatorInfo | None = None
         self.receive_mode = False
@@ -385,7 +390,16 @@ class StationScreen(StationActions, Screen[None]):
     def _services_ready(self) -> None:
         if self.state == "starting":
             self._enter("signed_out")
+        if self.background is None and self.start_background:
+            from floor_app.services.background import BackgroundJobs
+
+            self.background = BackgroundJobs(self.services)
+            self.background.start()
         self.poll_status()
+
+    def on_unmount(self) -> None:
+        if self.background is not None:
+            self.background.stop(timeout=1.0)
 
     def _run(self, state: str, kind: str, scan: str | None, call: Callable[[], Any]) -> None:
         self._req += 1

@@ -61,7 +61,7 @@ class StationActions:
 
     @work(thread=True, exclusive=True, group="status")
     def poll_status(self) -> None:
-        from floor_app.tui.status import read_status
+        from floor_app.services.status import read_status
 
         if self.services is None:
             return

@@ -7,7 +7,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from floor_app.scanning.wedge import visible
-from floor_app.tui.status import StationStatus
+from floor_app.services.status import StationStatus
 
 
 class StatusBar(Widget):
