@@ -130,6 +130,20 @@ def reset_unit(session: Session, unit_id: str) -> None:
         session.add(unit)
 
 
+def settle_exceptions(
+    session: Session, unit_id: str, *, operator: str, resolution: str, now: datetime
+) -> None:
+    """Close the unit's open exceptions: what held it was undone or decided again."""
+    for exc in session.exec(
+        select(HubException).where(
+            HubException.unit_id == unit_id,
+            HubException.resolved_at.is_(None),  # type: ignore[union-attr]
+        )
+    ):
+        exc.resolved_at, exc.resolved_by, exc.resolution = now, operator, resolution
+        session.add(exc)
+
+
 def open_exception(
     session: Session,
     *,

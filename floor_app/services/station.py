@@ -34,6 +34,7 @@ from floor_app.services.allocations import (
     open_exception,
     release_allocation,
     reset_unit,
+    settle_exceptions,
     void_label,
 )
 from floor_app.services.errors import BadScan, NotAllowed, NotFound, Refused, ServiceError
@@ -44,7 +45,6 @@ from floor_app.store.models import (
     BackorderLine,
     CatalogItem,
     Decision,
-    HubException,
     Inspection,
     Label,
     Operator,
@@ -224,6 +224,34 @@ class StationService:
         )
         self.hub_id = settings.hub.id
 
+    def _record(
+        self,
+        s: Session,
+        *,
+        event: str,
+        aggregate_id: str,
+        payload: dict[str, Any],
+        operator: str,
+        action: str,
+        entity: str,
+        entity_id: str,
+        now: datetime,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """The outbox event for HQ and the audit entry of one change, in its transaction."""
+        append_event(
+            s, hub_id=self.hub_id, type=event, aggregate_id=aggregate_id, payload=payload, now=now
+        )
+        audit(
+            s,
+            operator=operator,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            detail=detail,
+            now=now,
+        )
+
     # -- operators -------------------------------------------------------------------------
     def badge_id(self, badge_scan: str) -> str:
         text = badge_scan.strip()
@@ -365,10 +393,9 @@ class StationService:
         )
         s.add(unit)
         s.flush()  # rows that point at the unit are inserted after it
-        append_event(
+        self._record(
             s,
-            hub_id=self.hub_id,
-            type="unit.received",
+            event="unit.received",
             aggregate_id=unit.unit_id,
             payload={
                 "unit_id": unit.unit_id,
@@ -379,10 +406,6 @@ class StationService:
                 "hot": hot,
                 "operator": operator,
             },
-            now=now,
-        )
-        audit(
-            s,
             operator=operator,
             action="receive",
             entity="unit",
@@ -520,13 +543,7 @@ class StationService:
         now: datetime,
     ) -> DecisionResult:
         if unit.status == "held":  # decided again: its old exception is settled by this
-            for exc in s.exec(
-                select(HubException).where(
-                    HubException.unit_id == unit.unit_id, col(HubException.resolved_at).is_(None)
-                )
-            ):
-                exc.resolved_at, exc.resolved_by, exc.resolution = now, operator, "re-decided"
-                s.add(exc)
+            settle_exceptions(s, unit.unit_id, operator=operator, resolution="re-decided", now=now)
         inspection = Inspection(
             unit_id=unit.unit_id,
             grade=grade,
@@ -835,22 +852,14 @@ class StationService:
                 if dec.label_id:
                     void_label(s, dec.label_id, now=now)
                 reset_unit(s, dec.unit_id)
-                for exc in s.exec(
-                    select(HubException).where(
-                        HubException.unit_id == dec.unit_id,
-                        col(HubException.resolved_at).is_(None),
-                    )
-                ):
-                    exc.resolved_at = now
-                    exc.resolved_by = operator
-                    exc.resolution = "decision undone"
-                    s.add(exc)
+                settle_exceptions(
+                    s, dec.unit_id, operator=operator, resolution="decision undone", now=now
+                )
             dec.undone_at = now
             s.add(dec)
-            append_event(
+            self._record(
                 s,
-                hub_id=self.hub_id,
-                type="decision.undone",
+                event="decision.undone",
                 aggregate_id=dec.decision_id,
                 payload={
                     "decision_id": dec.decision_id,
@@ -860,10 +869,6 @@ class StationService:
                     "epoch": epoch,
                     "operator": operator,
                 },
-                now=now,
-            )
-            audit(
-                s,
                 operator=operator,
                 action="undo",
                 entity="decision",
@@ -890,10 +895,9 @@ class StationService:
             release_allocation(
                 s, alloc, status="voided", reason=reason[:1000], actor=operator, now=now
             )
-            append_event(
+            self._record(
                 s,
-                hub_id=self.hub_id,
-                type="allocation.voided",
+                event="allocation.voided",
                 aggregate_id=allocation_id,
                 payload={
                     "allocation_id": allocation_id,
@@ -903,10 +907,6 @@ class StationService:
                     "reason": reason[:1000],
                     "operator": operator,
                 },
-                now=now,
-            )
-            audit(
-                s,
                 operator=operator,
                 action="void",
                 entity="allocation",
