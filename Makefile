@@ -6,8 +6,8 @@ BIN := $(VENV)/bin
 # System packages: zbar for pyzbar, PostgreSQL server binaries for the store tests,
 # tmux for the end-to-end pty test, poppler for PDF label round trips, chromium for the
 # browser check, DejaVu fonts for non-ASCII names on PDF labels. Node.js/npm (for the
-# offline ZPL renderer) come from Debian only when
-# the machine has no node of its own (a NodeSource node conflicts with Debian's npm).
+# offline ZPL renderer) come from Debian only when the machine has no npm of its own
+# (a NodeSource node conflicts with Debian's npm).
 APT_PACKAGES := libzbar0 postgresql tmux poppler-utils chromium fonts-dejavu-core
 STAMP := $(VENV)/.installed
 # The offline ZPL renderer for the label round-trip tests (npm ci from the committed lock).
@@ -59,7 +59,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 bench: setup
-	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+	for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -200,6 +200,10 @@ async def _key_to_banner(db_path: Path, scans: int, codes: list[str]) -> dict[st
             out["grade"].append(total - wait)
             out["wait"].append(wait)
             await settle(pilot, 1)
+            # A worker peels and applies the label before the next unit (seconds, not
+            # milliseconds): let this unit's label, history and status work finish first,
+            # or the next scan would queue behind it for the write lock.
+            await app.workers.wait_for_complete()
         # Baseline: a key round trip through Pilot to a repaint that does no work.
         for _ in range(scans):
             done = expect(lambda a: True)
