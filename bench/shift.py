@@ -255,7 +255,7 @@ def _write_lines(path: Path, skus: list[tuple[str, str]], count: int, rng: rando
 
 
 def station_main(idx: int, cfg: str, db_url: str, units_file: str, out_file: str,
-                 t0: float, factor: float, seed: int) -> None:
+                 t0: float, factor: float, seed: int, total: int) -> None:
     """One station: decide its share of the units, print, confirm, sometimes undo."""
     from floor_app.config import load_settings
     from floor_app.services.context import Services
@@ -284,7 +284,13 @@ def station_main(idx: int, cfg: str, db_url: str, units_file: str, out_file: str
     def record(obj: dict[str, Any]) -> None:
         os.write(out, (json.dumps(obj) + "\n").encode())
 
+    shift_seconds = SHIFT_HOURS * 3600 / factor
     for u in mine:
+        # Returns arrive through the whole shift: unit n is on the bench at n/total of it
+        # (a station that fell behind, or was restarted, catches up without waiting).
+        due = t0 + shift_seconds * u["n"] / total
+        if (wait := due - time.time()) > 0:
+            time.sleep(wait)
         t = time.perf_counter()
         try:
             r = services.station.process(u["codes"], u["grade"], operator)
@@ -400,7 +406,7 @@ def run_shift(shift: Shift, *, log: Any = print) -> dict[str, Any]:
         def start(i: int) -> None:
             p = ctx.Process(target=station_main, args=(
                 i, str(cfg), hub_db, str(units_file), str(d / f"station{i}.jsonl"), t0,
-                factor, shift.seed), daemon=True)
+                factor, shift.seed, len(world.units)), daemon=True)
             p.start()
             procs[i] = p
 
