@@ -201,9 +201,9 @@ async def _key_to_banner(db_path: Path, scans: int, codes: list[str]) -> dict[st
             out["wait"].append(wait)
             await settle(pilot, 1)
             # A worker peels and applies the label before the next unit (seconds, not
-            # milliseconds): let this unit's label, history and status work finish first,
+            # milliseconds): give this unit's label, history and status work that time,
             # or the next scan would queue behind it for the write lock.
-            await app.workers.wait_for_complete()
+            await pilot.pause(0.3)
         # Baseline: a key round trip through Pilot to a repaint that does no work.
         for _ in range(scans):
             done = expect(lambda a: True)

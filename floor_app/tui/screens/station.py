@@ -464,6 +464,11 @@ class StationScreen(StationActions, Screen[None]):
         self.codes, self.ident = [], None
         self._enter("decided")
         self._show(answers.decision_answer(result))
+        # The answer paints first; the label, history and status work (database writes
+        # in threads that compete for the interpreter) start once it is on screen.
+        self.call_after_refresh(self._after_decision, result)
+
+    def _after_decision(self, result: DecisionResult) -> None:
         self.send_label(result)
         self.load_history()
         self.poll_status()
