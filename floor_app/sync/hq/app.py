@@ -200,7 +200,8 @@ def create_app(db: Database, *, clock: Callable[[], datetime] | None = None) -> 
         await run_in_threadpool(authorise, hub_id, creds)
         for e in body.events:
             if e.hub_id != hub_id:
-                raise HTTPException(422, f"event {e.event_id} is for hub {e.hub_id}, not {hub_id}")
+                # a token writes only its own hub's events
+                raise HTTPException(403, f"event {e.event_id} is for hub {e.hub_id}, not {hub_id}")
         events = [e.model_dump() for e in body.events]
 
         def work() -> dict[str, Any]:
