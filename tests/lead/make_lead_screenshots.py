@@ -89,7 +89,10 @@ async def shoot(name: str, key: str, tab: str) -> Path:
             else:
                 table = app.screen.query_one(f"#table-{tab}", QueueTable)
                 await wait(lambda: table.row_count > 0)
-            await pilot.pause(0.3)
+            # Let the tables size their columns to the rows (DataTable widens them on the
+            # next layout) before the shot, or cells show cut at the header's width.
+            app.screen.refresh(layout=True)
+            await pilot.pause(1.0)
             svg = app.export_screenshot(title=f"Floor - {name}")
         services.close()
     finally:
