@@ -134,7 +134,7 @@ def zpl_to_png():  # type: ignore[no-untyped-def]
     node = shutil.which("node")
     module = RENDER_DIR / "node_modules" / "zpl-renderer-js"
     if node is None or not module.is_dir():
-        pytest.skip(
+        pytest.fail(
             "offline ZPL renderer not installed (needs node and "
             "tests/labels/zpl_render/node_modules): run `make node-deps`"
         )
