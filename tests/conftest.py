@@ -142,3 +142,27 @@ def pg_url() -> Iterator[str]:
                 timeout=60,
             )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_hub_url(pg_url: str) -> Iterator[str]:
+    """A migrated hub database of its own on the session's cluster (dropped afterwards)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from floor_app.store import migrate
+    from floor_app.store.engine import Database, normalize_url
+
+    name = f"hub_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalize_url(pg_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = normalize_url(pg_url).rsplit("/", 1)[0] + f"/{name}"
+    database = Database(url)
+    migrate.upgrade(database.engine)
+    database.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -244,6 +244,14 @@ class QueueService:
             out.update({r[0]: r[1] for r in rows})
         return out
 
+    def _page(
+        self, sql: str, limit: int, offset: int, sku_at: int
+    ) -> tuple[list[Any], dict[str, str]]:
+        """One page of a queue query (``LIMIT :n OFFSET :o``) and the names of its SKUs."""
+        with self.db.read() as s:
+            rows = s.connection().execute(text(sql), {"n": limit, "o": offset}).all()
+            return list(rows), self._names(s, (r[sku_at] for r in rows))
+
     def _order_ids(self, s: Session, ids: Iterable[str]) -> dict[str, str]:
         wanted = sorted(set(ids))
         out: dict[str, str] = {}
@@ -507,21 +515,15 @@ class QueueService:
     def expected(self, limit: int = DEFAULT_LIMIT, offset: int = 0) -> list[ExpectedRow]:
         """RMA lines not fully received, the longest overdue first (undated last)."""
         now = self.clock()
-        with self.db.read() as s:
-            rows = (
-                s.connection()
-                .execute(
-                    text(
-                        "SELECT rma, order_id, sku, qty, qty_received, customer_name, expected_at"
-                        " FROM expected_return WHERE qty_received < qty"
-                        " ORDER BY CASE WHEN expected_at IS NULL THEN 1 ELSE 0 END,"
-                        " expected_at, id LIMIT :n OFFSET :o"
-                    ),
-                    {"n": limit, "o": offset},
-                )
-                .all()
-            )
-            names = self._names(s, (r[2] for r in rows))
+        rows, names = self._page(
+            "SELECT rma, order_id, sku, qty, qty_received, customer_name, expected_at"
+            " FROM expected_return WHERE qty_received < qty"
+            " ORDER BY CASE WHEN expected_at IS NULL THEN 1 ELSE 0 END,"
+            " expected_at, id LIMIT :n OFFSET :o",
+            limit,
+            offset,
+            sku_at=2,
+        )
         out = []
         for r in rows:
             at = self._t(r[6])
@@ -545,24 +547,18 @@ class QueueService:
     def awaiting_confirm(self, limit: int = DEFAULT_LIMIT, offset: int = 0) -> list[AwaitingRow]:
         """Allocations whose label has not been scanned yet, oldest first."""
         now = self.clock()
-        with self.db.read() as s:
-            rows = (
-                s.connection()
-                .execute(
-                    text(
-                        "SELECT a.allocation_id, a.unit_id, a.label_id, l.status, a.backorder_id,"
-                        " b.order_id, b.sku, a.operator, a.created_at, a.hq_status"
-                        " FROM allocation a"
-                        " JOIN backorder_line b ON b.backorder_id = a.backorder_id"
-                        " LEFT JOIN label l ON l.label_id = a.label_id"
-                        " WHERE a.status = 'reserved'"
-                        " ORDER BY a.created_at, a.allocation_id LIMIT :n OFFSET :o"
-                    ),
-                    {"n": limit, "o": offset},
-                )
-                .all()
-            )
-            names = self._names(s, (r[6] for r in rows))
+        rows, names = self._page(
+            "SELECT a.allocation_id, a.unit_id, a.label_id, l.status, a.backorder_id,"
+            " b.order_id, b.sku, a.operator, a.created_at, a.hq_status"
+            " FROM allocation a"
+            " JOIN backorder_line b ON b.backorder_id = a.backorder_id"
+            " LEFT JOIN label l ON l.label_id = a.label_id"
+            " WHERE a.status = 'reserved'"
+            " ORDER BY a.created_at, a.allocation_id LIMIT :n OFFSET :o",
+            limit,
+            offset,
+            sku_at=6,
+        )
         out = []
         for r in rows:
             created = self._t(r[8]) or now

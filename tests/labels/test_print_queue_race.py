@@ -4,19 +4,15 @@ PostgreSQL): the claim transaction is the only gate, and the store serialises wr
 from __future__ import annotations
 
 import threading
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from label_support import add_label, make_content
-from sqlalchemy import create_engine, text
 
 from floor_app.domain.label_content import LabelContent
 from floor_app.services.printing import PrintService
-from floor_app.store import migrate
-from floor_app.store.engine import Database, normalize_url
+from floor_app.store.engine import Database
 
 N_LABELS, N_SENDERS = 12, 4
 
@@ -80,25 +76,8 @@ def test_racing_senders_sqlite(settings, db) -> None:  # type: ignore[no-untyped
     assert set(counter.values()) == {1}
 
 
-@pytest.fixture
-def pg_labels_url(pg_url: str) -> Iterator[str]:
-    """A database of our own on the session's cluster."""
-    name = f"labels_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalize_url(pg_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = normalize_url(pg_url).rsplit("/", 1)[0] + f"/{name}"
-    database = Database(url)
-    migrate.upgrade(database.engine)
-    database.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @pytest.mark.postgres
-def test_racing_senders_postgres(settings, pg_labels_url: str) -> None:  # type: ignore[no-untyped-def]
-    counter = _race(pg_labels_url, settings)
+def test_racing_senders_postgres(settings, pg_hub_url: str) -> None:  # type: ignore[no-untyped-def]
+    counter = _race(pg_hub_url, settings)
     assert sorted(counter) == [f"LBL-{i:06d}RACE" for i in range(N_LABELS)]
     assert set(counter.values()) == {1}

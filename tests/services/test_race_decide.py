@@ -14,9 +14,7 @@ import json
 import multiprocessing as mp
 import random
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +22,6 @@ import pytest
 from _seed import HUB, SeedItem, SeedLine, invariant_problems, seed_catalog, seed_lines
 from sqlalchemy import Engine, create_engine, text
 
-from floor_app.store import migrate
 from floor_app.store.engine import Database, normalize_url
 
 WORKERS = 4
@@ -214,25 +211,8 @@ def test_race_sqlite(db: Database, tmp_path: Path) -> None:
     run_race(db.url, tmp_path)
 
 
-@pytest.fixture
-def pg_race_url(pg_url: str) -> Iterator[str]:
-    """A database of its own on the session's cluster (other tests share ``floor``)."""
-    name = f"race_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalize_url(pg_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = normalize_url(pg_url).rsplit("/", 1)[0] + f"/{name}"
-    database = Database(url)
-    migrate.upgrade(database.engine)
-    database.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.timeout(480)
-def test_race_postgres(pg_race_url: str, tmp_path: Path) -> None:
-    run_race(pg_race_url, tmp_path)
+def test_race_postgres(pg_hub_url: str, tmp_path: Path) -> None:
+    run_race(pg_hub_url, tmp_path)
